@@ -1,0 +1,120 @@
+package dev.sidecar;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import dev.sidecar.config.ConfigProblem;
+import dev.sidecar.config.ConfigValidator;
+import dev.sidecar.config.SidecarConfig;
+import dev.sidecar.proxy.ProxySettings;
+import dev.sidecar.proxy.TrustedProxies;
+import dev.sidecar.tls.CertificateException;
+import dev.sidecar.tls.CertificateGeneration;
+import dev.sidecar.tls.CertificateReloader;
+import dev.sidecar.tls.CertificateSource;
+import dev.sidecar.tls.DevCertificates;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
+
+/**
+ * Start-up: validates every setting and loads the certificates before anything listens, failing once with
+ * the full list of problems; then hands typed values to the TLS listener and the request path, and logs one
+ * summary line.
+ */
+@Singleton
+public class Sidecar {
+
+    private static final Logger LOG = Logger.getLogger(Sidecar.class);
+
+    private final SidecarConfig config;
+    private final CertificateReloader certificates;
+    private final ProxySettings proxySettings;
+
+    Sidecar(SidecarConfig config) {
+        this.config = config;
+        List<ConfigProblem> problems = new ArrayList<>(ConfigValidator.validate(config));
+        SidecarConfig.Tls tls = config.tls();
+        if (tls.generateDevCertificates()) {
+            try {
+                DevCertificates.ensure(tls.cert(), tls.key());
+            } catch (IOException e) {
+                problems.add(new ConfigProblem("sidecar.tls.generate-dev-certificates", "true",
+                        "cannot write development certificates next to " + tls.cert() + " (" + e.getMessage() + ")",
+                        "make that directory writable or point sidecar.tls.cert elsewhere"));
+            }
+        }
+        this.certificates = new CertificateReloader(
+                List.of(new CertificateSource(tls.cert(), tls.key(), tls.keyPassword(), tls.keyPasswordFile())),
+                tls.allowExpired(), tls.pollInterval(), Clock.systemUTC());
+        for (CertificateException e : certificates.loadInitial()) {
+            problems.add(certificateProblem(tls, e));
+        }
+        if (!problems.isEmpty()) {
+            StringBuilder message = new StringBuilder("The sidecar cannot start: ").append(problems.size())
+                    .append(problems.size() == 1 ? " configuration problem" : " configuration problems");
+            for (ConfigProblem p : problems) {
+                message.append("\n  - ").append(p);
+            }
+            throw new ConfigurationException(message.toString());
+        }
+        this.proxySettings = new ProxySettings(ConfigValidator.host(config.upstream()),
+                ConfigValidator.port(config.upstream()), config.preserveHost(),
+                config.trustedProxies().map(TrustedProxies::parse).orElse(TrustedProxies.none()),
+                config.limits().maxBodySize().orElse(-1), config.timeouts().connect(),
+                config.timeouts().responseHeaders(), config.pool().maxConnections(), config.pool().keepAliveTimeout(),
+                config.timeouts().idle());
+    }
+
+    private static ConfigProblem certificateProblem(SidecarConfig.Tls tls, CertificateException e) {
+        Path path = e.path();
+        String key = path.equals(tls.key()) ? "sidecar.tls.key"
+                : tls.keyPasswordFile().filter(path::equals).isPresent() ? "sidecar.tls.key-password-file"
+                        : "sidecar.tls.cert";
+        String message = e.getMessage().substring(path.toString().length() + 2);
+        int fix = message.lastIndexOf("; ");
+        return fix < 0 ? new ConfigProblem(key, path.toString(), message, "fix the file")
+                : new ConfigProblem(key, path.toString(), message.substring(0, fix), message.substring(fix + 2));
+    }
+
+    /** The validated settings. */
+    public SidecarConfig config() {
+        return config;
+    }
+
+    /** The served certificates and their reloading. */
+    public CertificateReloader certificates() {
+        return certificates;
+    }
+
+    /** Typed settings for the request path. */
+    public ProxySettings proxySettings() {
+        return proxySettings;
+    }
+
+    void started(@Observes StartupEvent event) {
+        certificates.start();
+        CertificateGeneration served = certificates.served().defaultGeneration();
+        LOG.infof("Sidecar ready: https://0.0.0.0:%d -> %s (preserve-host=%s), management http://0.0.0.0:%d, "
+                + "certificate %s serial %s expires %s, TLSv1.3+TLSv1.2, ALPN h2+http/1.1, trusted proxies %s, "
+                + "timeouts connect=%s response-headers=%s idle=%s, max body %s, access log %s, shutdown delay=%s drain=%s",
+                config.port(), config.upstream(), config.preserveHost(), config.managementPort(), served.subject(),
+                served.serial(), served.notAfter(), config.trustedProxies().map(Object::toString).orElse("none"),
+                config.timeouts().connect(), config.timeouts().responseHeaders(), config.timeouts().idle(),
+                config.limits().maxBodySize().isPresent() ? config.limits().maxBodySize().getAsLong() + " bytes"
+                        : "unlimited",
+                config.accessLog().name().toLowerCase(), config.shutdown().delay(), config.shutdown().drainTimeout());
+    }
+
+    void stopping(@Observes ShutdownEvent event) {
+        certificates.close();
+    }
+}

@@ -1,0 +1,196 @@
+package dev.sidecar.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/**
+ * Every setting of the sidecar. Each key works as a property ({@code sidecar.tls.cert}) and as an
+ * environment variable ({@code SIDECAR_TLS_CERT}). Only this package knows the names; the rest of the
+ * sidecar takes the typed values.
+ */
+@ConfigMapping(prefix = "sidecar")
+public interface SidecarConfig {
+
+    /** HTTPS port that clients connect to. The only traffic port: there is no plain-HTTP listener. */
+    @WithDefault("8443")
+    int port();
+
+    /** Plain-HTTP management port: health, metrics and the sidecar's own endpoints. */
+    @WithName("management-port")
+    @WithDefault("9000")
+    int managementPort();
+
+    /** The legacy application, as {@code http://host:port}. Must be a loopback address unless allowed below. */
+    @WithDefault("http://127.0.0.1:8080")
+    URI upstream();
+
+    /**
+     * Allow an upstream that is not a loopback address. Plain HTTP across a network undoes what the TLS
+     * listener protects, so this is off by default.
+     */
+    @WithName("upstream-allow-remote")
+    @WithDefault("false")
+    boolean upstreamAllowRemote();
+
+    /** Whether the client's {@code Host} header reaches the application unchanged (otherwise it is the upstream's). */
+    @WithName("preserve-host")
+    @WithDefault("true")
+    boolean preserveHost();
+
+    /**
+     * Addresses or CIDR ranges of proxies in front of the sidecar whose {@code X-Forwarded-*} and
+     * {@code Forwarded} headers are kept and appended to. From anyone else those headers are replaced.
+     */
+    @WithName("trusted-proxies")
+    Optional<List<String>> trustedProxies();
+
+    /** Access log format. */
+    @WithName("access-log")
+    @WithDefault("text")
+    AccessLogFormat accessLog();
+
+    /** Certificate settings. */
+    Tls tls();
+
+    /** Time limits. */
+    Timeouts timeouts();
+
+    /** Size limits. */
+    Limits limits();
+
+    /** Upstream connection pool. */
+    Pool pool();
+
+    /** Readiness settings. */
+    Readiness readiness();
+
+    /** Shutdown settings. */
+    Shutdown shutdown();
+
+    /** Access log formats. */
+    enum AccessLogFormat {
+        /** One human-readable line per request. */
+        TEXT,
+        /** One JSON object per request. */
+        JSON,
+        /** No access log. */
+        OFF
+    }
+
+    /** Certificate and key files. */
+    interface Tls {
+        /** PEM certificate chain: the server certificate first, then intermediates. */
+        @WithDefault("/etc/sidecar/tls/tls.crt")
+        Path cert();
+
+        /** PEM private key (PKCS#8, PKCS#1 or SEC1; optionally encrypted). */
+        @WithDefault("/etc/sidecar/tls/tls.key")
+        Path key();
+
+        /** Password of an encrypted private key. Never logged. */
+        @WithName("key-password")
+        Optional<String> keyPassword();
+
+        /** File holding the password of an encrypted private key (trailing newline ignored). */
+        @WithName("key-password-file")
+        Optional<Path> keyPasswordFile();
+
+        /**
+         * How often the certificate files are re-read as a fallback to watching their directories.
+         * Changes are normally picked up within a second through the directory watch.
+         */
+        @WithName("poll-interval")
+        @WithDefault("10s")
+        Duration pollInterval();
+
+        /** Serve a certificate outside its validity period instead of refusing to start. For emergencies only. */
+        @WithName("allow-expired")
+        @WithDefault("false")
+        boolean allowExpired();
+
+        /** Generate a local CA and a localhost certificate into the configured paths when they are missing or expired. */
+        @WithName("generate-dev-certificates")
+        @WithDefault("false")
+        boolean generateDevCertificates();
+    }
+
+    /** Time limits. None of them bounds a whole request, so long downloads, SSE and WebSocket are never cut. */
+    interface Timeouts {
+        /** Time to open a connection to the upstream before answering 504. */
+        @WithDefault("5s")
+        Duration connect();
+
+        /** Time from sending a request to receiving the upstream's response headers before answering 504. */
+        @WithName("response-headers")
+        @WithDefault("60s")
+        Duration responseHeaders();
+
+        /** A client connection with no traffic in either direction for this long is closed. */
+        @WithDefault("300s")
+        Duration idle();
+    }
+
+    /** Size limits on requests. */
+    interface Limits {
+        /** Maximum size of all request headers together; larger requests get 431. */
+        @WithName("max-header-size")
+        @WithDefault("32768")
+        int maxHeaderSize();
+
+        /** Maximum length of the request line; longer requests get 414. */
+        @WithName("max-request-line")
+        @WithDefault("8192")
+        int maxRequestLine();
+
+        /** Maximum request body size in bytes; larger bodies get 413. Unlimited by default: the app decides. */
+        @WithName("max-body-size")
+        OptionalLong maxBodySize();
+    }
+
+    /** Keep-alive pool of connections to the upstream. */
+    interface Pool {
+        /** Maximum number of open HTTP/1.1 connections to the upstream. */
+        @WithName("max-connections")
+        @WithDefault("256")
+        int maxConnections();
+
+        /**
+         * Pooled upstream connections unused for this long are closed. Keep it below the application's own
+         * keep-alive timeout so the sidecar never reuses a connection the application is closing.
+         */
+        @WithName("keep-alive-timeout")
+        @WithDefault("4s")
+        Duration keepAliveTimeout();
+    }
+
+    /** What readiness waits for. */
+    interface Readiness {
+        /** Report ready only while the upstream accepts TCP connections. */
+        @WithName("check-upstream")
+        @WithDefault("true")
+        boolean checkUpstream();
+    }
+
+    /** Graceful shutdown on SIGTERM. */
+    interface Shutdown {
+        /**
+         * After SIGTERM, readiness turns DOWN at once but the listener keeps serving for this long, so that
+         * load balancers and Kubernetes endpoints stop sending new traffic first.
+         */
+        @WithDefault("0s")
+        Duration delay();
+
+        /** Then in-flight requests get at most this long to finish before the process exits. */
+        @WithName("drain-timeout")
+        @WithDefault("30s")
+        Duration drainTimeout();
+    }
+}

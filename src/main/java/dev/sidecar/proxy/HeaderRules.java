@@ -1,0 +1,108 @@
+package dev.sidecar.proxy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.vertx.core.MultiMap;
+
+/**
+ * Which headers cross the sidecar. Pure functions over header maps: hop-by-hop headers (RFC 9110 §7.6.1)
+ * are dropped in both directions, along with every header the {@code Connection} header names; forwarding
+ * headers and client-certificate headers from the client are never passed on as received.
+ */
+public final class HeaderRules {
+
+    private HeaderRules() {
+    }
+
+    /** True for the hop-by-hop headers RFC 9110 §7.6.1 lists, plus the non-standard {@code Proxy-Connection}. */
+    public static boolean isHopByHop(String name) {
+        return switch (name.length()) {
+            case 2 -> name.equalsIgnoreCase("te");
+            case 7 -> name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("trailer");
+            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 16 -> name.equalsIgnoreCase("proxy-connection");
+            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            default -> false;
+        };
+    }
+
+    /** Headers the sidecar itself sets on requests to the upstream; a client's copies are replaced. */
+    static boolean isSetBySidecar(String name) {
+        return switch (name.length()) {
+            case 4 -> name.equalsIgnoreCase("host");
+            case 9 -> name.equalsIgnoreCase("forwarded");
+            case 11 -> name.equalsIgnoreCase("client-cert");
+            case 12 -> name.equalsIgnoreCase("x-request-id");
+            case 15 -> name.equalsIgnoreCase("x-forwarded-for");
+            case 16 -> name.equalsIgnoreCase("x-forwarded-host") || name.equalsIgnoreCase("x-forwarded-port");
+            case 17 -> name.equalsIgnoreCase("x-forwarded-proto") || name.equalsIgnoreCase("client-cert-chain");
+            default -> false;
+        };
+    }
+
+    /** The header names listed in every {@code Connection} header of {@code headers}, or an empty list. */
+    public static List<String> connectionOptions(MultiMap headers) {
+        List<String> values = headers.getAll("connection");
+        if (values.isEmpty()) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>(2);
+        for (String value : values) {
+            for (String token : value.split(",")) {
+                String t = token.trim();
+                if (!t.isEmpty()) {
+                    names.add(t);
+                }
+            }
+        }
+        return names;
+    }
+
+    private static boolean isNamedIn(List<String> options, String name) {
+        for (int i = 0; i < options.size(); i++) {
+            if (options.get(i).equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Copies the end-to-end request headers: everything except hop-by-hop headers, headers named in
+     * {@code Connection}, and the headers the sidecar sets itself.
+     */
+    public static void copyRequestHeaders(MultiMap from, MultiMap to) {
+        List<String> options = connectionOptions(from);
+        for (Map.Entry<String, String> h : from) {
+            String name = h.getKey();
+            if (!isHopByHop(name) && !isSetBySidecar(name) && (options.isEmpty() || !isNamedIn(options, name))) {
+                to.add(name, h.getValue());
+            }
+        }
+    }
+
+    /**
+     * Copies the end-to-end response headers: everything except hop-by-hop headers and headers named in
+     * {@code Connection}. The listener frames the body itself ({@code Content-Length} is kept).
+     */
+    public static void copyResponseHeaders(MultiMap from, MultiMap to) {
+        List<String> options = connectionOptions(from);
+        for (Map.Entry<String, String> h : from) {
+            String name = h.getKey();
+            if (!isHopByHop(name) && (options.isEmpty() || !isNamedIn(options, name))) {
+                to.add(name, h.getValue());
+            }
+        }
+    }
+
+    /** True when the request asks for a WebSocket upgrade (RFC 6455 §4.1). */
+    public static boolean isWebSocketUpgrade(MultiMap headers) {
+        String upgrade = headers.get("upgrade");
+        if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+            return false;
+        }
+        return isNamedIn(connectionOptions(headers), "upgrade");
+    }
+}

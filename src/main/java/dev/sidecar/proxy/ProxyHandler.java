@@ -1,0 +1,388 @@
+package dev.sidecar.proxy;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.net.ssl.SSLSession;
+
+import org.jboss.logging.Logger;
+
+import io.netty.util.concurrent.FastThreadLocal;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+
+/**
+ * The request path: takes each request from the TLS listener, forwards it to the upstream application over
+ * a pooled HTTP/1.1 connection, and streams the response back. Bodies flow chunk by chunk with
+ * back-pressure in both directions and are never held whole. WebSocket upgrades become a byte tunnel once
+ * the application accepts them.
+ */
+public final class ProxyHandler implements Handler<HttpServerRequest> {
+
+    private static final Logger LOG = Logger.getLogger(ProxyHandler.class);
+
+    private final Vertx vertx;
+    private final ProxySettings settings;
+    private final ExchangeObserver observer;
+    private final SocketAddress upstream;
+    private final HttpClientOptions clientOptions;
+    private final PoolOptions poolOptions;
+    /** One client per event loop, so a request and its upstream connection share a thread. */
+    private final FastThreadLocal<HttpClient> clients = new FastThreadLocal<>();
+    private final List<HttpClient> allClients = new CopyOnWriteArrayList<>();
+
+    /**
+     * @param eventLoops how many event loops serve requests; the upstream pool is split between them
+     */
+    public ProxyHandler(Vertx vertx, ProxySettings settings, ExchangeObserver observer, int eventLoops) {
+        this.vertx = vertx;
+        this.settings = settings;
+        this.observer = observer;
+        this.upstream = SocketAddress.inetSocketAddress(settings.upstreamPort(), settings.upstreamHost());
+        this.clientOptions = new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
+                .setKeepAlive(true)
+                .setKeepAliveTimeout(Math.max(1, (int) settings.keepAliveTimeout().toSeconds()))
+                .setConnectTimeout((int) settings.connectTimeout().toMillis())
+                .setIdleTimeout((int) settings.idleTimeout().toSeconds())
+                .setTryUseCompression(false)
+                .setMaxInitialLineLength(64 * 1024)
+                .setMaxHeaderSize(64 * 1024)
+                .setTcpNoDelay(true)
+                .setName("sidecar-upstream");
+        this.poolOptions = new PoolOptions()
+                .setHttp1MaxSize(Math.max(1, settings.poolSize() / Math.max(1, eventLoops)));
+    }
+
+    private HttpClient client() {
+        HttpClient client = clients.get();
+        if (client == null) {
+            client = vertx.createHttpClient(clientOptions, poolOptions);
+            clients.set(client);
+            allClients.add(client);
+        }
+        return client;
+    }
+
+    /** Closes the upstream pools. */
+    public void close() {
+        for (HttpClient c : allClients) {
+            c.close();
+        }
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        new Exchange(request).start();
+    }
+
+    /** One request on its way through. All methods run on the request's event loop. */
+    private final class Exchange {
+        private final HttpServerRequest request;
+        private final HttpServerResponse response;
+        private final long startNanos = System.nanoTime();
+        private final long startMillis = System.currentTimeMillis();
+        private final String requestId;
+        private HttpClientRequest upstreamRequest;
+        private long sentNanos;
+        private long upstreamNanos = -1;
+        private long bytesIn;
+        private long bytesOut;
+        private boolean done;
+        private UpstreamFailure failure;
+
+        Exchange(HttpServerRequest request) {
+            this.request = request;
+            this.response = request.response();
+            this.requestId = RequestIds.pick(request.getHeader("x-request-id"));
+        }
+
+        void start() {
+            response.putHeader("x-request-id", requestId);
+            response.closeHandler(v -> clientGone());
+            if (request.method() == HttpMethod.CONNECT) {
+                reject(405, "CONNECT is not supported");
+                return;
+            }
+            long max = settings.maxBodySize();
+            if (max >= 0) {
+                String length = request.getHeader("content-length");
+                if (length != null && parseLength(length) > max) {
+                    reject(413, "the request body is larger than " + max + " bytes");
+                    return;
+                }
+            }
+            request.pause();
+            boolean webSocket = request.version() == HttpVersion.HTTP_1_1 && request.method() == HttpMethod.GET
+                    && HeaderRules.isWebSocketUpgrade(request.headers());
+            RequestOptions options = new RequestOptions()
+                    .setServer(upstream)
+                    .setMethod(request.method())
+                    .setURI(request.uri())
+                    .setIdleTimeout(settings.responseTimeout().toMillis());
+            sentNanos = System.nanoTime();
+            client().request(options).onComplete(ar -> {
+                if (ar.failed()) {
+                    fail(ar.cause());
+                } else if (done) {
+                    ar.result().reset();
+                } else if (webSocket) {
+                    tunnel(ar.result());
+                } else {
+                    forward(ar.result());
+                }
+            });
+        }
+
+        private void prepare(HttpClientRequest out) {
+            upstreamRequest = out;
+            MultiMap in = request.headers();
+            MultiMap headers = out.headers();
+            HeaderRules.copyRequestHeaders(in, headers);
+            String host = clientAuthority();
+            if (settings.preserveHost() && host != null) {
+                headers.set("host", host);
+            } else {
+                out.authority(HostAndPort.create(settings.upstreamHost(), settings.upstreamPort()));
+            }
+            String clientIp = request.remoteAddress().hostAddress();
+            ForwardedHeaders.apply(in, headers, !settings.trustedProxies().isEmpty()
+                    && settings.trustedProxies().trusts(clientIp), clientIp, host, request.localAddress().port());
+            headers.set("x-request-id", requestId);
+        }
+
+        private String clientAuthority() {
+            if (request.version() == HttpVersion.HTTP_2) {
+                HostAndPort authority = request.authority();
+                return authority == null ? null : authority.toString();
+            }
+            return request.getHeader("host");
+        }
+
+        private void forward(HttpClientRequest out) {
+            prepare(out);
+            String length = request.getHeader("content-length");
+            boolean http2 = request.version() == HttpVersion.HTTP_2;
+            if (length != null) {
+                out.putHeader("content-length", length);
+            } else if (!http2 && request.headers().contains("transfer-encoding")) {
+                out.setChunked(true);
+            }
+            boolean expectContinue = "100-continue".equalsIgnoreCase(request.getHeader("expect"));
+            if (expectContinue) {
+                out.continueHandler(v -> response.writeContinue());
+                if (length == null && http2) {
+                    out.setChunked(true);
+                }
+                out.sendHead();
+            }
+            out.response().onComplete(ar -> {
+                if (ar.succeeded()) {
+                    respond(ar.result());
+                } else {
+                    fail(ar.cause());
+                }
+            });
+            boolean lengthUnknown = length == null && http2;
+            request.handler(chunk -> {
+                bytesIn += chunk.length();
+                if (settings.maxBodySize() >= 0 && bytesIn > settings.maxBodySize()) {
+                    tooLarge();
+                    return;
+                }
+                if (lengthUnknown && !out.isChunked()) {
+                    out.setChunked(true); // an HTTP/2 body without content-length: only known once data arrives
+                }
+                out.write(chunk);
+                if (out.writeQueueFull()) {
+                    request.pause();
+                    out.drainHandler(v -> request.resume());
+                }
+            });
+            request.endHandler(v -> out.end());
+            request.exceptionHandler(err -> clientGone());
+            request.resume();
+        }
+
+        private void respond(HttpClientResponse in) {
+            upstreamNanos = System.nanoTime() - sentNanos;
+            if (done) {
+                upstreamRequest.reset();
+                return;
+            }
+            response.setStatusCode(in.statusCode());
+            if (request.version() != HttpVersion.HTTP_2) {
+                response.setStatusMessage(in.statusMessage());
+            }
+            HeaderRules.copyResponseHeaders(in.headers(), response.headers());
+            response.headers().set("x-request-id", requestId);
+            if (!response.headers().contains("content-length") && request.method() != HttpMethod.HEAD
+                    && in.statusCode() != 204 && in.statusCode() != 304 && in.statusCode() >= 200) {
+                response.setChunked(true);
+            }
+            in.handler(chunk -> {
+                bytesOut += chunk.length();
+                response.write(chunk);
+                if (response.writeQueueFull()) {
+                    in.pause();
+                    response.drainHandler(v -> in.resume());
+                }
+            });
+            in.exceptionHandler(err -> upstreamBroke(err));
+            in.endHandler(v -> {
+                if (!in.trailers().isEmpty()) {
+                    HeaderRules.copyResponseHeaders(in.trailers(), response.trailers());
+                }
+                response.end();
+                finish(in.statusCode());
+            });
+        }
+
+        /** WebSocket: forward the handshake; on 101, join the two connections byte for byte. */
+        private void tunnel(HttpClientRequest out) {
+            prepare(out);
+            out.headers().set("connection", "Upgrade").set("upgrade", request.getHeader("upgrade"));
+            Future<HttpClientResponse> handshake = out.connect();
+            request.handler(out::write);
+            request.resume();
+            handshake.onComplete(ar -> {
+                if (ar.failed()) {
+                    fail(ar.cause());
+                    return;
+                }
+                HttpClientResponse in = ar.result();
+                upstreamNanos = System.nanoTime() - sentNanos;
+                if (in.statusCode() != 101) {
+                    // Refused: relay the answer as a plain response and never open a tunnel.
+                    response.putHeader("connection", "close");
+                    respond(in);
+                    return;
+                }
+                response.setStatusCode(101);
+                HeaderRules.copyResponseHeaders(in.headers(), response.headers());
+                response.headers().set("connection", "Upgrade").set("upgrade", in.getHeader("upgrade"));
+                response.headers().set("x-request-id", requestId);
+                NetSocket app = in.netSocket();
+                request.toNetSocket().onComplete(client -> {
+                    if (client.failed()) {
+                        app.close();
+                        finish(0);
+                        return;
+                    }
+                    NetSocket peer = client.result();
+                    app.pipeTo(peer);
+                    peer.pipeTo(app);
+                    finish(101);
+                });
+            });
+        }
+
+        private void tooLarge() {
+            request.handler(null);
+            if (upstreamRequest != null) {
+                upstreamRequest.reset();
+            }
+            if (!response.headWritten()) {
+                reject(413, "the request body is larger than " + settings.maxBodySize() + " bytes");
+            } else {
+                request.connection().close();
+            }
+        }
+
+        private void upstreamBroke(Throwable err) {
+            if (done) {
+                return;
+            }
+            failure = UpstreamFailure.of(err);
+            LOG.debugf("[%s] upstream failed mid-response: %s", requestId, err.toString());
+            // The status line is gone: the only honest signal left is to cut the stream.
+            if (request.version() == HttpVersion.HTTP_2) {
+                response.reset();
+            } else {
+                request.connection().close();
+            }
+            finish(response.getStatusCode());
+        }
+
+        private void fail(Throwable err) {
+            if (done) {
+                return;
+            }
+            failure = UpstreamFailure.of(err);
+            LOG.warnf("[%s] %s %s: upstream %s (%s)", requestId, request.method(), request.path(),
+                    failure.label(), err.getMessage());
+            if (upstreamRequest != null) {
+                upstreamRequest.reset();
+            }
+            if (response.headWritten()) {
+                upstreamBroke(err);
+                return;
+            }
+            reject(failure.status(), failure.explanation());
+        }
+
+        /** A short plain-text answer; the connection closes unless the request was read completely. */
+        private void reject(int status, String why) {
+            if (done) {
+                return;
+            }
+            response.headers().clear();
+            response.setStatusCode(status);
+            response.putHeader("content-type", "text/plain; charset=utf-8");
+            response.putHeader("x-request-id", requestId);
+            if (!request.isEnded() && request.version() != HttpVersion.HTTP_2) {
+                response.putHeader("connection", "close");
+            }
+            String body = status + " " + response.getStatusMessage() + ": " + why + "\nrequest id: " + requestId
+                    + "\n";
+            response.end(body);
+            bytesOut += body.length();
+            finish(status);
+        }
+
+        private void clientGone() {
+            if (done || response.ended()) {
+                return; // closing after a complete response is the normal end of an HTTP/2 stream
+            }
+            if (upstreamRequest != null) {
+                upstreamRequest.reset();
+            }
+            finish(0);
+        }
+
+        private void finish(int status) {
+            if (done) {
+                return;
+            }
+            done = true;
+            SSLSession ssl = request.sslSession();
+            observer.completed(new ExchangeRecord(startMillis, requestId, request.remoteAddress().hostAddress(),
+                    request.method().name(), request.uri(), request.version() == HttpVersion.HTTP_2 ? "h2" : "h1",
+                    status, bytesIn, bytesOut, System.nanoTime() - startNanos, upstreamNanos,
+                    ssl == null ? "-" : ssl.getProtocol(), ssl == null ? "-" : ssl.getCipherSuite(), failure));
+        }
+    }
+
+    private static long parseLength(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.sidecar.proxy;
+
+import java.time.Duration;
+
+/**
+ * The typed settings the request path uses.
+ *
+ * @param upstreamHost     host of the upstream application
+ * @param upstreamPort     port of the upstream application
+ * @param preserveHost     pass the client's {@code Host} unchanged (otherwise send the upstream's)
+ * @param trustedProxies   clients whose forwarding headers are believed
+ * @param maxBodySize      largest request body accepted, or -1 for no limit
+ * @param connectTimeout   time to open an upstream connection
+ * @param responseTimeout  time from sending a request to receiving the response headers
+ * @param poolSize         maximum open upstream connections
+ * @param keepAliveTimeout pooled upstream connections idle this long are closed
+ * @param idleTimeout      an upstream connection with no traffic for this long is closed
+ */
+public record ProxySettings(String upstreamHost, int upstreamPort, boolean preserveHost,
+        TrustedProxies trustedProxies, long maxBodySize, Duration connectTimeout, Duration responseTimeout,
+        int poolSize, Duration keepAliveTimeout, Duration idleTimeout) {
+
+    /** The authority to send when the client's {@code Host} is not preserved. */
+    public String upstreamAuthority() {
+        return upstreamHost.indexOf(':') >= 0 ? "[" + upstreamHost + "]:" + upstreamPort
+                : upstreamHost + ":" + upstreamPort;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.sidecar.tls;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Singleton;
+
+import dev.sidecar.Sidecar;
+import dev.sidecar.config.SidecarConfig;
+import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.KeyCertOptions;
+
+/**
+ * Configures the public listener: TLS 1.3 and 1.2 only, forward-secret AEAD ciphers only, ALPN h2 and
+ * http/1.1, and the reloading key manager, set once so that rotations never rebuild the SSL context.
+ */
+@Singleton
+public class TlsListener implements HttpServerOptionsCustomizer {
+
+    /** TLS 1.3 suites, then TLS 1.2 ECDHE suites with AEAD ciphers; nothing else is offered. */
+    public static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    /** Enabled protocol versions. */
+    public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    private final Sidecar sidecar;
+
+    TlsListener(Sidecar sidecar) {
+        this.sidecar = sidecar;
+    }
+
+    @Override
+    public void customizeHttpsServer(HttpServerOptions options) {
+        SidecarConfig config = sidecar.config();
+        options.setSsl(true)
+                .setKeyCertOptions(KeyCertOptions.wrap(sidecar.certificates().keyManager()))
+                .setEnabledSecureTransportProtocols(new LinkedHashSet<>(PROTOCOLS))
+                .setUseAlpn(true)
+                .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+                .setSni(false) // the key manager reads SNI itself, per handshake
+                .setMaxInitialLineLength(config.limits().maxRequestLine())
+                .setMaxHeaderSize(config.limits().maxHeaderSize())
+                .setIdleTimeout((int) config.timeouts().idle().toSeconds())
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setCompressionSupported(false)
+                .setDecompressionSupported(false)
+                .setHandle100ContinueAutomatically(false)
+                .setInitialSettings(new Http2Settings()
+                        .setMaxConcurrentStreams(128)
+                        .setMaxHeaderListSize(config.limits().maxHeaderSize()));
+        options.getEnabledCipherSuites().clear();
+        CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+    }
+}
