@@ -133,8 +133,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             RequestOptions options = new RequestOptions()
                     .setServer(upstream)
                     .setMethod(request.method())
-                    .setURI(request.uri())
-                    .setIdleTimeout(settings.responseTimeout().toMillis());
+                    .setURI(request.uri());
             sentNanos = System.nanoTime();
             client().request(options).onComplete(ar -> {
                 if (ar.failed()) {
@@ -214,7 +213,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                     out.drainHandler(v -> request.resume());
                 }
             });
-            request.endHandler(v -> out.end());
+            request.endHandler(v -> {
+                out.end();
+                // Like NGINX's proxy_read_timeout, the wait for the answer starts once the request is sent:
+                // a long upload is not a slow application.
+                if (upstreamNanos < 0) {
+                    out.idleTimeout(settings.responseTimeout().toMillis());
+                }
+            });
             request.exceptionHandler(err -> clientGone());
             request.resume();
         }
@@ -257,6 +263,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         private void tunnel(HttpClientRequest out) {
             prepare(out);
             out.headers().set("connection", "Upgrade").set("upgrade", request.getHeader("upgrade"));
+            out.idleTimeout(settings.responseTimeout().toMillis());
             Future<HttpClientResponse> handshake = out.connect();
             request.handler(out::write);
             request.resume();
@@ -278,6 +285,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 response.headers().set("connection", "Upgrade").set("upgrade", in.getHeader("upgrade"));
                 response.headers().set("x-request-id", requestId);
                 NetSocket app = in.netSocket();
+                out.exceptionHandler(err -> LOG.debugf("[%s] tunnel closed: %s", requestId, err.toString()));
                 request.toNetSocket().onComplete(client -> {
                     if (client.failed()) {
                         app.close();

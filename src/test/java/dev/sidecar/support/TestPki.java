@@ -1,0 +1,97 @@
+package dev.sidecar.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import dev.sidecar.tls.DevCertificates;
+import dev.sidecar.tls.DevCertificates.Issued;
+
+/** A CA made for this test run, and helpers to issue and write server certificates. Nothing is committed. */
+public final class TestPki {
+
+    private final Issued ca;
+    private final Path dir;
+
+    /** A new CA, writing files under a new temporary directory. */
+    public TestPki() {
+        try {
+            this.dir = Files.createTempDirectory("sidecar-pki-");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Instant now = Instant.now();
+        this.ca = DevCertificates.authority("sidecar test CA " + now.toEpochMilli(), DevCertificates.keyPair("EC"),
+                now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)));
+    }
+
+    /** The CA. */
+    public Issued ca() {
+        return ca;
+    }
+
+    /** The directory files are written to. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** A valid localhost server certificate with a key of this type ({@code EC} or {@code RSA}). */
+    public Issued server(String keyType) {
+        return server(keyType, "localhost", List.of("localhost", "127.0.0.1"), Instant.now().minus(Duration.ofHours(1)),
+                Instant.now().plus(Duration.ofDays(10)));
+    }
+
+    /** A server certificate with these names and validity, issued by the CA. */
+    public Issued server(String keyType, String cn, List<String> names, Instant notBefore, Instant notAfter) {
+        return DevCertificates.issue(ca, cn, names, DevCertificates.keyPair(keyType), notBefore, notAfter, false);
+    }
+
+    /** Writes a certificate (with the given chain after it) and its PKCS#8 key as {@code name.crt}/{@code name.key}. */
+    public Path[] write(String name, Issued server, X509Certificate... intermediates) {
+        X509Certificate[] chain = new X509Certificate[intermediates.length + 1];
+        chain[0] = server.certificate();
+        System.arraycopy(intermediates, 0, chain, 1, intermediates.length);
+        Path cert = dir.resolve(name + ".crt");
+        Path key = dir.resolve(name + ".key");
+        try {
+            Files.writeString(cert, DevCertificates.pem(chain));
+            Files.writeString(key, DevCertificates.pkcs8(server.keys().getPrivate()));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return new Path[] { cert, key };
+    }
+
+    /** A trust store holding only the CA. */
+    public KeyStore trustStore() {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setCertificateEntry("ca", ca.certificate());
+            return ks;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A client TLS context that trusts only the CA. */
+    public SSLContext clientContext() {
+        try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trustStore());
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
