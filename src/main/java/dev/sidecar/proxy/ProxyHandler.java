@@ -175,6 +175,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
         private void forward(HttpClientRequest out) {
             prepare(out);
+            out.exceptionHandler(this::fail);
             String length = request.getHeader("content-length");
             boolean http2 = request.version() == HttpVersion.HTTP_2;
             if (length != null) {
@@ -302,13 +303,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
         private void tooLarge() {
             request.handler(null);
-            if (upstreamRequest != null) {
-                upstreamRequest.reset();
-            }
             if (!response.headWritten()) {
                 reject(413, "the request body is larger than " + settings.maxBodySize() + " bytes");
             } else {
+                finish(response.getStatusCode());
                 request.connection().close();
+            }
+            if (upstreamRequest != null) {
+                upstreamRequest.reset();
             }
         }
 

@@ -31,7 +31,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 @QuarkusTest
-@QuarkusTestResource(SidecarTestResource.class)
+@QuarkusTestResource(value = SidecarTestResource.class, restrictToAnnotatedClass = true)
 class ProxyTest {
 
     private static Upstream upstream() {
@@ -172,7 +172,7 @@ class ProxyTest {
     void tunnelsWebSocketsBothWays() throws Exception {
         CompletableFuture<String> echoed = new CompletableFuture<>();
         WebSocket ws = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
-                .sslContext(SidecarTestResource.pki().clientContext()).build().newWebSocketBuilder()
+                .sslContext(SidecarTestResource.clientContext()).build().newWebSocketBuilder()
                 .buildAsync(Sidecar.base().resolve("/ws").toString().replace("https:", "wss:")
                         .transform(java.net.URI::create), new WebSocket.Listener() {
                             @Override
@@ -195,7 +195,9 @@ class ProxyTest {
                     + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                     + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             String head = Sidecar.readHead(socket.getInputStream());
-            assertTrue(head.startsWith("HTTP/1.1 101"), head);
+            if (!head.startsWith("HTTP/1.1 101")) {
+                throw new AssertionError(head + Sidecar.readAll(socket.getInputStream()));
+            }
             assertTrue(head.toLowerCase().contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="), head);
             // One masked text frame "hi" (RFC 6455 §5.2); the app echoes it unmasked.
             socket.getOutputStream().write(new byte[] { (byte) 0x81, (byte) 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2 });

@@ -43,7 +43,7 @@ public final class Sidecar {
         return RestAssured.given()
                 .baseUri("https://localhost").port(httpsPort())
                 .config(RestAssured.config().sslConfig(SSLConfig.sslConfig()
-                        .trustStore(SidecarTestResource.pki().trustStore())));
+                        .trustStore(TestPki.trustStore(SidecarTestResource.ca()))));
     }
 
     /** REST Assured against the management interface. */
@@ -53,13 +53,13 @@ public final class Sidecar {
 
     /** A JDK HTTP client (HTTP/2 preferred) trusting the test CA. */
     public static HttpClient httpClient() {
-        return HttpClient.newBuilder().sslContext(SidecarTestResource.pki().clientContext())
+        return HttpClient.newBuilder().sslContext(SidecarTestResource.clientContext())
                 .version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /** A connected, handshaken TLS socket to the sidecar offering only http/1.1. */
     public static SSLSocket socket() throws IOException {
-        SSLSocket socket = (SSLSocket) SidecarTestResource.pki().clientContext().getSocketFactory()
+        SSLSocket socket = (SSLSocket) SidecarTestResource.clientContext().getSocketFactory()
                 .createSocket("localhost", httpsPort());
         SSLParameters params = socket.getSSLParameters();
         params.setApplicationProtocols(new String[] { "http/1.1" });

@@ -1,6 +1,14 @@
 package dev.sidecar.support;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+
+import javax.net.ssl.SSLContext;
+
+import dev.sidecar.tls.CertificateException;
+import dev.sidecar.tls.CertificateLoader;
 import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -11,23 +19,49 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class SidecarTestResource implements QuarkusTestResourceLifecycleManager {
 
-    private static volatile TestPki pki;
+    private static final String PKI_PROPERTY = "test.sidecar-pki";
     private static volatile Upstream upstream;
-    private static volatile Path[] serverFiles;
 
     @Override
     public synchronized Map<String, String> start() {
-        if (pki == null) {
-            pki = new TestPki();
-            serverFiles = pki.write("tls", pki.server("EC"));
-        }
         if (upstream == null) {
             upstream = new Upstream().start();
         }
-        return Map.of(
-                "sidecar.upstream", "http://127.0.0.1:" + upstream.port(),
-                "sidecar.tls.cert", serverFiles[0].toString(),
-                "sidecar.tls.key", serverFiles[1].toString());
+        Map<String, String> config = new java.util.HashMap<>(certificateConfig());
+        config.put("sidecar.upstream", "http://127.0.0.1:" + upstream.port());
+        return config;
+    }
+
+    /**
+     * The certificate settings alone, for test profiles that bring their own upstream. Test profiles and
+     * tests run in different class loaders, so the PKI is found through a system property, not a field.
+     */
+    public static synchronized Map<String, String> certificateConfig() {
+        String dir = System.getProperty(PKI_PROPERTY);
+        if (dir == null) {
+            TestPki pki = new TestPki();
+            pki.write("tls", pki.server("EC"));
+            dir = pki.dir().toString();
+            System.setProperty(PKI_PROPERTY, dir);
+        }
+        return Map.of("sidecar.tls.cert", Path.of(dir, "tls.crt").toString(),
+                "sidecar.tls.key", Path.of(dir, "tls.key").toString());
+    }
+
+    /** The CA that issued the served certificate. */
+    public static X509Certificate ca() {
+        certificateConfig();
+        Path file = Path.of(System.getProperty(PKI_PROPERTY), "ca.crt");
+        try {
+            return CertificateLoader.parseChain(file, Files.readAllBytes(file))[0];
+        } catch (IOException | CertificateException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A client TLS context trusting only the test CA. */
+    public static SSLContext clientContext() {
+        return TestPki.clientContext(ca());
     }
 
     @Override
@@ -40,13 +74,4 @@ public class SidecarTestResource implements QuarkusTestResourceLifecycleManager 
         return upstream;
     }
 
-    /** The per-run PKI. */
-    public static TestPki pki() {
-        return pki;
-    }
-
-    /** The served certificate and key files. */
-    public static Path[] serverFiles() {
-        return serverFiles;
-    }
 }

@@ -31,6 +31,11 @@ public final class TestPki {
         Instant now = Instant.now();
         this.ca = DevCertificates.authority("sidecar test CA " + now.toEpochMilli(), DevCertificates.keyPair("EC"),
                 now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)));
+        try {
+            Files.writeString(dir.resolve("ca.crt"), DevCertificates.pem(ca.certificate()));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The CA. */
@@ -72,10 +77,15 @@ public final class TestPki {
 
     /** A trust store holding only the CA. */
     public KeyStore trustStore() {
+        return trustStore(ca.certificate());
+    }
+
+    /** A trust store holding only {@code ca}. */
+    public static KeyStore trustStore(X509Certificate ca) {
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
-            ks.setCertificateEntry("ca", ca.certificate());
+            ks.setCertificateEntry("ca", ca);
             return ks;
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -84,9 +94,14 @@ public final class TestPki {
 
     /** A client TLS context that trusts only the CA. */
     public SSLContext clientContext() {
+        return clientContext(ca.certificate());
+    }
+
+    /** A client TLS context that trusts only {@code ca}. */
+    public static SSLContext clientContext(X509Certificate ca) {
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trustStore());
+            tmf.init(trustStore(ca));
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, tmf.getTrustManagers(), null);
             return ctx;

@@ -38,16 +38,6 @@ public final class Upstream {
     /** Starts listening on 127.0.0.1 and an OS-chosen port. */
     public Upstream start() {
         server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-                .webSocketHandler(ws -> {
-                    seen.add(new Seen("GET", ws.uri(), "HTTP_1_1",
-                            MultiMap.caseInsensitiveMultiMap().addAll(ws.headers()), ws.remoteAddress().toString()));
-                    if (!ws.path().equals("/ws")) {
-                        ws.reject(404);
-                        return;
-                    }
-                    ws.textMessageHandler(ws::writeTextMessage);
-                    ws.binaryMessageHandler(ws::writeBinaryMessage);
-                })
                 .requestHandler(this::handle);
         server.listen().toCompletionStage().toCompletableFuture().join();
         return this;
@@ -131,6 +121,11 @@ public final class Upstream {
             res.setChunked(true).putHeader("content-type", "text/event-stream");
             res.write("data: first\n\n");
             sse.set(res);
+        } else if (path.equals("/ws")) {
+            req.toWebSocket().onSuccess(ws -> {
+                ws.textMessageHandler(ws::writeTextMessage);
+                ws.binaryMessageHandler(ws::writeBinaryMessage);
+            });
         } else if (path.equals("/silent")) {
             req.pause(); // never answers
         } else if (path.equals("/reset")) {
