@@ -1,7 +1,10 @@
 package dev.sidecar.proxy;
 
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 import javax.net.ssl.SSLSession;
 
@@ -45,6 +48,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     /** One client per event loop, so a request and its upstream connection share a thread. */
     private final FastThreadLocal<HttpClient> clients = new FastThreadLocal<>();
     private final List<HttpClient> allClients = new CopyOnWriteArrayList<>();
+    private final LongAdder active = new LongAdder();
+    private final Set<NetSocket> tunnels = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
 
     /**
      * @param eventLoops how many event loops serve requests; the upstream pool is split between them
@@ -86,6 +92,23 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         }
     }
 
+    /** Responses from now on close HTTP/1.1 connections and send GOAWAY on HTTP/2 ones. */
+    public void startDraining() {
+        draining = true;
+    }
+
+    /** Exchanges not yet finished, open tunnels included. */
+    public long activeExchanges() {
+        return active.sum();
+    }
+
+    /** Closes every open WebSocket tunnel. */
+    public void closeTunnels() {
+        for (NetSocket s : tunnels) {
+            s.close();
+        }
+    }
+
     @Override
     public void handle(HttpServerRequest request) {
         new Exchange(request).start();
@@ -104,12 +127,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         private long bytesIn;
         private long bytesOut;
         private boolean done;
+        /** An open tunnel stays active after it is logged; its close ends it. */
+        private boolean tunnelOpen;
         private UpstreamFailure failure;
 
         Exchange(HttpServerRequest request) {
             this.request = request;
             this.response = request.response();
             this.requestId = RequestIds.pick(request.getHeader("x-request-id"));
+            active.increment();
         }
 
         void start() {
@@ -238,6 +264,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             }
             HeaderRules.copyResponseHeaders(in.headers(), response.headers());
             response.headers().set("x-request-id", requestId);
+            if (draining && request.version() != HttpVersion.HTTP_2) {
+                response.headers().set("connection", "close");
+            }
             if (!response.headers().contains("content-length") && request.method() != HttpMethod.HEAD
                     && in.statusCode() != 204 && in.statusCode() != 304 && in.statusCode() >= 200) {
                 response.setChunked(true);
@@ -294,8 +323,16 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                         return;
                     }
                     NetSocket peer = client.result();
+                    tunnels.add(peer);
+                    peer.closeHandler(v -> {
+                        tunnels.remove(peer);
+                        app.close();
+                        active.decrement();
+                    });
+                    app.closeHandler(v -> peer.close());
                     app.pipeTo(peer);
                     peer.pipeTo(app);
+                    tunnelOpen = true;
                     finish(101);
                 });
             });
@@ -380,6 +417,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 return;
             }
             done = true;
+            if (!tunnelOpen) {
+                active.decrement();
+            }
+            if (draining && request.version() == HttpVersion.HTTP_2) {
+                request.connection().goAway(0);
+            }
             SSLSession ssl = request.sslSession();
             observer.completed(new ExchangeRecord(startMillis, requestId, request.remoteAddress().hostAddress(),
                     request.method().name(), request.uri(), request.version() == HttpVersion.HTTP_2 ? "h2" : "h1",

@@ -37,6 +37,21 @@ public class ProxyRoute {
         return r -> all.forEach(o -> o.completed(r));
     }
 
+    /** From now on responses close their HTTP/1.1 connection and HTTP/2 connections get GOAWAY. */
+    public void startDraining() {
+        handler.startDraining();
+    }
+
+    /** Requests, streams and tunnels not yet finished. */
+    public long activeExchanges() {
+        return handler == null ? 0 : handler.activeExchanges();
+    }
+
+    /** Closes WebSocket tunnels still open at the end of the drain. */
+    public void closeTunnels() {
+        handler.closeTunnels();
+    }
+
     void stop(@Observes ShutdownEvent event) {
         if (handler != null) {
             handler.close();

@@ -123,9 +123,9 @@ class DeploymentTest {
     void gracePeriodCoversPreStopShutdownDelayAndDrain(Deployment deployment) {
         PodSpec pod = pod(deployment);
         EffectiveConfig config = EffectiveConfig.of(sidecar(pod));
-        // The values Quarkus uses, which application.properties maps from sidecar.shutdown.*.
-        Duration delay = config.duration("quarkus.shutdown.delay");
-        Duration drain = config.duration("quarkus.shutdown.timeout");
+        // The sidecar drains in dev.sidecar.Lifecycle with these two settings.
+        Duration delay = config.duration("sidecar.shutdown.delay");
+        Duration drain = config.duration("sidecar.shutdown.drain-timeout");
         // With a native sidecar the app's preStop runs first, and the sidecar is stopped only after the app exits.
         Duration preStop = Duration.ofSeconds(applicationContainers(pod).stream()
                 .mapToLong(DeploymentTest::preStopSleepSeconds).max().orElse(0));
@@ -141,7 +141,7 @@ class DeploymentTest {
     @ParameterizedTest
     @MethodSource("variants")
     void sidecarKeepsServingWhileItsReadinessTurnsDown(Deployment deployment) {
-        Duration delay = EffectiveConfig.of(sidecar(pod(deployment))).duration("quarkus.shutdown.delay");
+        Duration delay = EffectiveConfig.of(sidecar(pod(deployment))).duration("sidecar.shutdown.delay");
         assertTrue(delay.compareTo(Duration.ofSeconds(1)) >= 0,
                 "SIDECAR_SHUTDOWN_DELAY must give endpoints and load balancers time to stop sending traffic, was " + delay);
     }
