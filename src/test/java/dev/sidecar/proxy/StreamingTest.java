@@ -65,6 +65,7 @@ class StreamingTest {
 
     @Test
     void streamsAOneGibibyteUploadWithFlatMemory() throws Exception {
+        SidecarTestResource.upstream().forgetUploads();
         try (SSLSocket socket = Sidecar.socket()) {
             OutputStream out = socket.getOutputStream();
             out.write(("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + GIB + "\r\n\r\n")

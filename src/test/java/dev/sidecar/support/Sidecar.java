@@ -23,14 +23,22 @@ public final class Sidecar {
     private Sidecar() {
     }
 
+    /** Set when the sidecar runs as a packaged application in its own process. */
+    static final String HTTPS_PORT_PROPERTY = "test.sidecar-https-port";
+    static final String MANAGEMENT_PORT_PROPERTY = "test.sidecar-management-port";
+
     /** The HTTPS port the sidecar listens on (chosen by the OS). */
     public static int httpsPort() {
-        return ConfigProvider.getConfig().getValue("quarkus.http.test-ssl-port", Integer.class);
+        Integer packaged = Integer.getInteger(HTTPS_PORT_PROPERTY);
+        return packaged != null ? packaged
+                : ConfigProvider.getConfig().getValue("quarkus.http.test-ssl-port", Integer.class);
     }
 
     /** The management port (chosen by the OS). */
     public static int managementPort() {
-        return ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
+        Integer packaged = Integer.getInteger(MANAGEMENT_PORT_PROPERTY);
+        return packaged != null ? packaged
+                : ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
     }
 
     /** The public base URI. */

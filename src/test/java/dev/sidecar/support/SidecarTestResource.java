@@ -29,6 +29,19 @@ public class SidecarTestResource implements QuarkusTestResourceLifecycleManager 
         }
         Map<String, String> config = new java.util.HashMap<>(certificateConfig());
         config.put("sidecar.upstream", "http://127.0.0.1:" + upstream.port());
+        if (Boolean.getBoolean("test.sidecar-packaged")) {
+            // The packaged application runs in its own process with the prod profile: give it free ports
+            // and the test timeouts, and tell the tests where it listens.
+            int https = Ports.free();
+            int management = Ports.free();
+            config.put("sidecar.port", Integer.toString(https));
+            config.put("quarkus.http.ssl-port", Integer.toString(https));
+            config.put("quarkus.http.test-ssl-port", Integer.toString(https));
+            config.put("sidecar.management-port", Integer.toString(management));
+            config.put("sidecar.timeouts.response-headers", "2s");
+            System.setProperty(Sidecar.HTTPS_PORT_PROPERTY, Integer.toString(https));
+            System.setProperty(Sidecar.MANAGEMENT_PORT_PROPERTY, Integer.toString(management));
+        }
         return config;
     }
 

@@ -63,6 +63,11 @@ public final class Upstream {
         throw new AssertionError("no request to " + prefix + " reached the upstream; saw " + seen);
     }
 
+    /** Forgets completed uploads, so that {@link #nextUpload} reports only what comes after. */
+    public void forgetUploads() {
+        uploads.clear();
+    }
+
     /** The byte count of the next completed {@code /upload}, waiting up to {@code seconds}. */
     public long nextUpload(int seconds) throws InterruptedException {
         Long n = uploads.poll(seconds, TimeUnit.SECONDS);
