@@ -5,6 +5,7 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -23,6 +24,7 @@ import javax.net.ssl.X509ExtendedKeyManager;
 public final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
     private final AtomicReference<ServedCertificates> current;
+    private final LongAdder handshakes = new LongAdder();
 
     /** Starts serving {@code initial}. */
     public ReloadingKeyManager(ServedCertificates initial) {
@@ -39,9 +41,18 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
         current.set(next);
     }
 
+    /** Full handshakes that got a certificate (resumed sessions do not choose one). */
+    public long handshakes() {
+        return handshakes.sum();
+    }
+
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        return current.get().choose(keyType, serverName(engine == null ? null : engine.getHandshakeSession()));
+        String alias = current.get().choose(keyType, serverName(engine == null ? null : engine.getHandshakeSession()));
+        if (alias != null) {
+            handshakes.increment();
+        }
+        return alias;
     }
 
     @Override

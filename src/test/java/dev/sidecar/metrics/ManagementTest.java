@@ -1,0 +1,126 @@
+package dev.sidecar.metrics;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+import org.junit.jupiter.api.Test;
+
+import dev.sidecar.support.Sidecar;
+import dev.sidecar.support.SidecarTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Health and Prometheus metrics on the plain-HTTP management port; the TLS policy of the public port. */
+@QuarkusTest
+@QuarkusTestResource(value = SidecarTestResource.class, restrictToAnnotatedClass = true)
+class ManagementTest {
+
+    @Test
+    void reportsLiveReadyAndStarted() {
+        Sidecar.management().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Sidecar.management().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'certificate' }.data.subject", equalTo("CN=localhost"))
+                .body("checks.find { it.name == 'upstream' }.status", equalTo("UP"));
+        Sidecar.management().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void healthIsNotServedOnThePublicPort() {
+        Sidecar.https().get("/q/health/live").then().body(containsString("GET /q/health/live"));
+    }
+
+    @Test
+    void exportsTheSidecarsOwnMetrics() {
+        Sidecar.https().get("/metrics-probe").then().statusCode(200);
+        Sidecar.https().get("/status/404").then().statusCode(404);
+        Sidecar.management().get("/q/metrics").then().statusCode(200)
+                .body(containsString("sidecar_requests_total{method=\"GET\",status=\"2xx\"}"))
+                .body(containsString("sidecar_requests_total{method=\"GET\",status=\"4xx\"}"))
+                .body(containsString("sidecar_request_duration_seconds_bucket{le=\"0.1\"}"))
+                .body(containsString("sidecar_upstream_duration_seconds_count"))
+                .body(containsString("sidecar_received_bytes_total"))
+                .body(containsString("sidecar_sent_bytes_total"))
+                .body(containsString("sidecar_connections_active"))
+                .body(containsString("sidecar_tls_handshakes_total"))
+                .body(containsString("sidecar_certificate_expiry_timestamp_seconds{serial=\""))
+                .body(containsString("sidecar_certificate_reloads_total"));
+    }
+
+    @Test
+    void refusesTls11AndCountsTheFailure() throws Exception {
+        SSLSocket socket = (SSLSocket) SidecarTestResource.clientContext().getSocketFactory()
+                .createSocket("localhost", Sidecar.httpsPort());
+        socket.setEnabledProtocols(new String[] { "TLSv1.1" });
+        assertThrows(Exception.class, socket::startHandshake);
+        socket.close();
+        awaitMetric("sidecar_tls_handshake_failures_total{reason=\"");
+    }
+
+    @Test
+    void refusesTls12WithoutForwardSecrecyOrAead() throws Exception {
+        for (String cipher : new String[] { "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256" }) {
+            try (SSLSocket socket = (SSLSocket) SidecarTestResource.clientContext().getSocketFactory()
+                    .createSocket("localhost", Sidecar.httpsPort())) {
+                socket.setEnabledProtocols(new String[] { "TLSv1.2" });
+                socket.setEnabledCipherSuites(new String[] { cipher });
+                assertThrows(SSLHandshakeException.class, socket::startHandshake, cipher);
+            }
+        }
+        try (SSLSocket socket = (SSLSocket) SidecarTestResource.clientContext().getSocketFactory()
+                .createSocket("localhost", Sidecar.httpsPort())) {
+            socket.setEnabledProtocols(new String[] { "TLSv1.2" });
+            socket.setEnabledCipherSuites(new String[] { "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" });
+            socket.startHandshake();
+        }
+    }
+
+    @Test
+    void offersH2AndHttp11ThroughAlpn() throws Exception {
+        try (SSLSocket socket = (SSLSocket) SidecarTestResource.clientContext().getSocketFactory()
+                .createSocket("localhost", Sidecar.httpsPort())) {
+            SSLParameters p = socket.getSSLParameters();
+            p.setApplicationProtocols(new String[] { "h2", "http/1.1" });
+            socket.setSSLParameters(p);
+            socket.startHandshake();
+            assertTrue("h2".equals(socket.getApplicationProtocol()), socket.getApplicationProtocol());
+            assertTrue("TLSv1.3".equals(socket.getSession().getProtocol()));
+        }
+    }
+
+    @Test
+    void countsPlainHttpSentToTheTlsPort() throws Exception {
+        try (Socket plain = new Socket("localhost", Sidecar.httpsPort())) {
+            OutputStream out = plain.getOutputStream();
+            out.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            plain.setSoTimeout(5000);
+            plain.getInputStream().read();
+        }
+        awaitMetric("sidecar_tls_handshake_failures_total{reason=\"not_tls\"}");
+    }
+
+    private static void awaitMetric(String text) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        while (true) {
+            String body = Sidecar.management().get("/q/metrics").asString();
+            if (body.contains(text)) {
+                return;
+            }
+            assertTrue(Instant.now().isBefore(deadline), text + " not in\n" + body.lines()
+                    .filter(l -> l.startsWith("sidecar_tls")).toList());
+            Thread.sleep(100);
+        }
+    }
+}
