@@ -46,7 +46,8 @@ public class Lifecycle {
         stopping = true;
         Duration delay = sidecar.config().shutdown().delay();
         Duration drain = sidecar.config().shutdown().drainTimeout();
-        LOG.infof("Shutting down: readiness is DOWN; serving for %s more, then draining for up to %s", delay, drain);
+        LOG.infof("Shutting down: readiness is DOWN; serving for %s more, then draining for up to %s",
+                Sidecar.human(delay), Sidecar.human(drain));
         pause(delay);
         proxy.startDraining();
         Instant deadline = Instant.now().plus(drain);

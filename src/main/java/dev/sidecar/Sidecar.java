@@ -108,10 +108,17 @@ public class Sidecar {
                 + "timeouts connect=%s response-headers=%s idle=%s, max body %s, access log %s, shutdown delay=%s drain=%s",
                 config.port(), config.upstream(), config.preserveHost(), config.managementPort(), served.subject(),
                 served.serial(), served.notAfter(), config.trustedProxies().map(Object::toString).orElse("none"),
-                config.timeouts().connect(), config.timeouts().responseHeaders(), config.timeouts().idle(),
+                human(config.timeouts().connect()), human(config.timeouts().responseHeaders()),
+                human(config.timeouts().idle()),
                 config.limits().maxBodySize().isPresent() ? config.limits().maxBodySize().getAsLong() + " bytes"
                         : "unlimited",
-                config.accessLog().name().toLowerCase(), config.shutdown().delay(), config.shutdown().drainTimeout());
+                config.accessLog().name().toLowerCase(), human(config.shutdown().delay()),
+                human(config.shutdown().drainTimeout()));
+    }
+
+    /** {@code 5s}, {@code 250ms}: the form the settings are written in. */
+    static String human(java.time.Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     void stopping(@Observes ShutdownEvent event) {
