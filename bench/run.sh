@@ -72,9 +72,9 @@ done
 # Step lengths (seconds) and load shapes.
 # WARM_ROUND/WARM_MAX: warm-up rounds before each measured step (see warm_until_steady).
 if [[ $MODE == quick ]]; then
-  STEP=2; WARM_ROUND=2; WARM_MAX=2; STARTUP_REPS=1; SETTLE=1
+  STEP=2; WARM_ROUND=2; WARM_MAX=2; WARM_STABLE=1; STARTUP_REPS=1; SETTLE=1
 else
-  STEP=15; WARM_ROUND=5; WARM_MAX=8; STARTUP_REPS=5; SETTLE=3
+  STEP=15; WARM_ROUND=5; WARM_MAX=12; WARM_STABLE=2; STARTUP_REPS=5; SETTLE=3
 fi
 H1_CONNS=50          # wrk connections, HTTP/1.1 keep-alive
 H2_CONNS=10          # h2load clients, HTTP/2 ...
@@ -387,20 +387,24 @@ units_kind() { # KIND OUTPUT
 }
 
 # Warm-up before each measured step: rounds of the same load until the proxy's CPU per unit of work
-# is steady (two consecutive rounds within 10 %), at most WARM_MAX rounds. A JIT needs this per code
-# path (HTTP/1.1, HTTP/2, handshakes, large bodies); NGINX and HAProxy settle after two rounds.
+# is steady (three consecutive rounds, each within 10 % of the one before), at most WARM_MAX rounds.
+# A JIT needs this per code path (HTTP/1.1, HTTP/2, handshakes, large bodies), and it improves in
+# steps, so one small change between two rounds is not enough; NGINX and HAProxy settle at once.
 warm_until_steady() { # KIND
-  local kind=$1 r prev="" cur n seq=""
+  local kind=$1 r cur n seq="" vals=() stable=0
   for ((r = 1; r <= WARM_MAX; r++)); do
     measure run_kind "$kind" "$WARM_ROUND"
     n=$(units_kind "$kind" "$OUT_TEXT")
     cur=$(us_per "${n:-0}")
     seq+="${seq:+ }$cur"
-    if [[ -n $prev && $cur != n/a && $prev != n/a ]] &&
-      awk -v a="$prev" -v b="$cur" 'BEGIN {d = (b - a) / a; exit !(d < 0.10 && d > -0.10)}'; then
-      break
+    vals+=("$cur")
+    if ((r >= 2)) && [[ $cur != n/a && ${vals[r - 2]} != n/a ]] &&
+      awk -v a="${vals[r - 2]}" -v b="$cur" 'BEGIN {d = (b - a) / a; exit !(d < 0.10 && d > -0.10)}'; then
+      stable=$((stable + 1))
+    else
+      stable=0
     fi
-    prev=$cur
+    ((stable >= WARM_STABLE)) && break
   done
   ((r <= WARM_MAX)) || r=$WARM_MAX
   R[$CUR|warm_$kind]="$r×${WARM_ROUND}s ($seq µs)"
@@ -660,7 +664,7 @@ report() {
     [[ -n "$NATIVE" ]] && echo "- Sidecar native executable: \`$NATIVE\`"
     echo "- $TOOL_VERSIONS"
     echo "- Pinning: proxy on CPU 0 (\`taskset -c 0\`); upstream nginx (1 worker) and all load generators on CPU 1."
-    echo "- TLS: TLS 1.3, $TLS13_SUITE, $TLS_GROUP for every client. Steps: ${STEP}s each, each preceded by warm-up rounds of ${WARM_ROUND}s of the same load until the proxy's CPU per unit of work is steady (±10 % between two rounds; at most $WARM_MAX rounds)."
+    echo "- TLS: TLS 1.3, $TLS13_SUITE, $TLS_GROUP for every client. Steps: ${STEP}s each, each preceded by warm-up rounds of ${WARM_ROUND}s of the same load until the proxy's CPU per unit of work is steady ($((WARM_STABLE + 1)) consecutive rounds each within ±10 % of the one before; at most $WARM_MAX rounds)."
     echo "- Load: HTTP/1.1 wrk -t1 -c$H1_CONNS; HTTP/2 h2load -t1 -c$H2_CONNS -m$H2_STREAMS; new connections: $HS_THREADS concurrent clients (bench/tlsload.c), full handshake + 1 request + close each; 1 MiB: wrk -t1 -c$BIG_CONNS."
     echo
     echo "## Figures"
