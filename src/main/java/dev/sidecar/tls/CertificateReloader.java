@@ -194,17 +194,14 @@ public final class CertificateReloader implements AutoCloseable {
         }
     }
 
-    /** Starts watching the certificate directories and polling, on a daemon thread. */
+    /**
+     * Starts watching the certificate directories and polling, on a daemon thread. The directories are
+     * registered before this returns, so no change made afterwards can be missed.
+     */
     public void start() {
-        Thread t = new Thread(this::run, "sidecar-certificate-reloader");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
-    }
-
-    private void run() {
-        try (WatchService ws = FileSystems.getDefault().newWatchService()) {
-            watcher = ws;
+        WatchService ws = null;
+        try {
+            ws = FileSystems.getDefault().newWatchService();
             for (Path dir : directories()) {
                 try {
                     dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
@@ -213,9 +210,26 @@ public final class CertificateReloader implements AutoCloseable {
                     LOG.warnf("Cannot watch %s (%s); relying on polling every %s", dir, e.getMessage(), pollInterval);
                 }
             }
+        } catch (IOException e) {
+            LOG.warnf("Cannot watch certificate directories (%s); relying on polling every %s", e.getMessage(),
+                    pollInterval);
+        }
+        watcher = ws;
+        Thread t = new Thread(() -> run(watcher), "sidecar-certificate-reloader");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    private void run(WatchService ws) {
+        try {
+            // Anything that changed between the first load and the watch registration.
+            reloadIfChanged();
             while (!Thread.currentThread().isInterrupted()) {
-                WatchKey key = ws.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-                if (key != null) {
+                WatchKey key = ws == null ? null : ws.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+                if (ws == null) {
+                    Thread.sleep(pollInterval.toMillis());
+                } else if (key != null) {
                     drain(ws, key);
                 }
                 // Either an event (any event, OVERFLOW included, means "look again") or the poll interval elapsed.
@@ -223,8 +237,6 @@ public final class CertificateReloader implements AutoCloseable {
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            LOG.errorf("Certificate watching stopped (%s); certificates will no longer reload", e.getMessage());
         }
     }
 
