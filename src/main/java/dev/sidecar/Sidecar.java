@@ -20,6 +20,7 @@ import dev.sidecar.tls.CertificateException;
 import dev.sidecar.tls.CertificateGeneration;
 import dev.sidecar.tls.CertificateReloader;
 import dev.sidecar.tls.CertificateSource;
+import dev.sidecar.tls.ClientTrust;
 import dev.sidecar.tls.DevCertificates;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -52,9 +53,13 @@ public class Sidecar {
                         "make that directory writable or point sidecar.tls.cert elsewhere"));
             }
         }
+        CertificateReloader.ClientCaSource clientCa = tls.clientAuth() == SidecarConfig.ClientAuth.NONE ? null
+                : new CertificateReloader.ClientCaSource(tls.clientCa(), new ClientTrust.AllowList(
+                        tls.allowCn().orElse(List.of()), tls.allowDns().orElse(List.of()),
+                        tls.allowUri().orElse(List.of()), tls.allowOu().orElse(List.of())));
         this.certificates = new CertificateReloader(
                 List.of(new CertificateSource(tls.cert(), tls.key(), tls.keyPassword(), tls.keyPasswordFile())),
-                tls.allowExpired(), tls.pollInterval(), Clock.systemUTC());
+                clientCa, tls.allowExpired(), tls.pollInterval(), Clock.systemUTC());
         for (CertificateException e : certificates.loadInitial()) {
             problems.add(certificateProblem(tls, e));
         }
@@ -69,7 +74,8 @@ public class Sidecar {
         this.proxySettings = new ProxySettings(ConfigValidator.host(config.upstream()),
                 ConfigValidator.port(config.upstream()), config.preserveHost(),
                 config.trustedProxies().map(TrustedProxies::parse).orElse(TrustedProxies.none()),
-                config.limits().maxBodySize().orElse(-1), config.timeouts().connect(),
+                config.limits().maxBodySize().orElse(-1), tls.clientAuth() != SidecarConfig.ClientAuth.NONE,
+                config.timeouts().connect(),
                 config.timeouts().responseHeaders(), config.pool().maxConnections(), config.pool().keepAliveTimeout(),
                 config.timeouts().idle());
     }
@@ -78,7 +84,7 @@ public class Sidecar {
         Path path = e.path();
         String key = path.equals(tls.key()) ? "sidecar.tls.key"
                 : tls.keyPasswordFile().filter(path::equals).isPresent() ? "sidecar.tls.key-password-file"
-                        : "sidecar.tls.cert";
+                        : path.equals(tls.clientCa()) ? "sidecar.tls.client-ca" : "sidecar.tls.cert";
         String message = e.getMessage().substring(path.toString().length() + 2);
         int fix = message.lastIndexOf("; ");
         return fix < 0 ? new ConfigProblem(key, path.toString(), message, "fix the file")
@@ -104,10 +110,12 @@ public class Sidecar {
         certificates.start();
         CertificateGeneration served = certificates.served().defaultGeneration();
         LOG.infof("Sidecar ready: https://0.0.0.0:%d -> %s (preserve-host=%s), management http://0.0.0.0:%d, "
-                + "certificate %s serial %s expires %s, TLSv1.3+TLSv1.2, ALPN h2+http/1.1, trusted proxies %s, "
+                + "certificate %s serial %s expires %s, client certificates %s, TLSv1.3+TLSv1.2, ALPN h2+http/1.1, "
+                + "trusted proxies %s, "
                 + "timeouts connect=%s response-headers=%s idle=%s, max body %s, access log %s, shutdown delay=%s drain=%s",
                 config.port(), config.upstream(), config.preserveHost(), config.managementPort(), served.subject(),
-                served.serial(), served.notAfter(), config.trustedProxies().map(Object::toString).orElse("none"),
+                served.serial(), served.notAfter(), config.tls().clientAuth().name().toLowerCase(),
+                config.trustedProxies().map(Object::toString).orElse("none"),
                 human(config.timeouts().connect()), human(config.timeouts().responseHeaders()),
                 human(config.timeouts().idle()),
                 config.limits().maxBodySize().isPresent() ? config.limits().maxBodySize().getAsLong() + " bytes"

@@ -75,6 +75,16 @@ public interface SidecarConfig {
     /** Shutdown settings. */
     Shutdown shutdown();
 
+    /** Client certificate modes. */
+    enum ClientAuth {
+        /** No client certificate is asked for. */
+        NONE,
+        /** A certificate is asked for; clients without one are let through, but a bad one is refused. */
+        REQUEST,
+        /** Every client must present a valid certificate. */
+        REQUIRED
+    }
+
     /** Access log formats. */
     enum AccessLogFormat {
         /** One human-readable line per request. */
@@ -115,6 +125,32 @@ public interface SidecarConfig {
         @WithName("allow-expired")
         @WithDefault("false")
         boolean allowExpired();
+
+        /** Whether clients must present a certificate: {@code none}, {@code request} (optional) or {@code required}. */
+        @WithName("client-auth")
+        @WithDefault("none")
+        ClientAuth clientAuth();
+
+        /** PEM bundle of the CAs that issue client certificates (the {@code ca.crt} of a Kubernetes TLS Secret). */
+        @WithName("client-ca")
+        @WithDefault("/etc/sidecar/tls/ca.crt")
+        Path clientCa();
+
+        /** Accept only client certificates whose subject CN is one of these. */
+        @WithName("allow-cn")
+        Optional<List<String>> allowCn();
+
+        /** Accept only client certificates with one of these DNS subject alternative names. */
+        @WithName("allow-dns")
+        Optional<List<String>> allowDns();
+
+        /** Accept only client certificates with one of these URI subject alternative names (SPIFFE IDs). */
+        @WithName("allow-uri")
+        Optional<List<String>> allowUri();
+
+        /** Accept only client certificates whose subject has one of these OUs. */
+        @WithName("allow-ou")
+        Optional<List<String>> allowOu();
 
         /** Generate a local CA and a localhost certificate into the configured paths when they are missing or expired. */
         @WithName("generate-dev-certificates")

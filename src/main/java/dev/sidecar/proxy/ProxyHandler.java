@@ -189,6 +189,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             ForwardedHeaders.apply(in, headers, !settings.trustedProxies().isEmpty()
                     && settings.trustedProxies().trusts(clientIp), clientIp, host, request.localAddress().port());
             headers.set("x-request-id", requestId);
+            if (settings.forwardClientCert()) {
+                ClientCertHeaders.apply(request.sslSession(), headers);
+            }
         }
 
         private String clientAuthority() {

@@ -38,7 +38,9 @@ public final class CertificateReloader implements AutoCloseable {
     private static final Duration SETTLE = Duration.ofMillis(500);
 
     private final List<CertificateSource> sources;
+    private final ClientCaSource clientCa;
     private final ReloadingKeyManager keyManager;
+    private ReloadingTrustManager trustManager;
     private final boolean allowExpired;
     private final Duration pollInterval;
     private final Clock clock;
@@ -51,9 +53,24 @@ public final class CertificateReloader implements AutoCloseable {
     private volatile Thread thread;
     private volatile WatchService watcher;
 
+    /** Where client certificates are verified from, when client authentication is on. */
+    public record ClientCaSource(Path path, ClientTrust.AllowList allow) {
+    }
+
     /** A reloader for these sources; {@link #loadInitial()} must succeed before {@link #start()}. */
     public CertificateReloader(List<CertificateSource> sources, boolean allowExpired, Duration pollInterval, Clock clock) {
+        this(sources, null, allowExpired, pollInterval, clock);
+    }
+
+    /**
+     * A reloader that also keeps a client CA bundle current.
+     *
+     * @param clientCa the client CA, or {@code null} when clients are not authenticated
+     */
+    public CertificateReloader(List<CertificateSource> sources, ClientCaSource clientCa, boolean allowExpired,
+            Duration pollInterval, Clock clock) {
         this.sources = List.copyOf(sources);
+        this.clientCa = clientCa;
         this.allowExpired = allowExpired;
         this.pollInterval = pollInterval;
         this.clock = clock;
@@ -76,11 +93,28 @@ public final class CertificateReloader implements AutoCloseable {
                 problems.add(e);
             }
         }
+        if (clientCa != null) {
+            try {
+                trustManager = new ReloadingTrustManager(loadClientCa());
+            } catch (CertificateException e) {
+                problems.add(e);
+            }
+        }
         if (problems.isEmpty()) {
             keyManager.publish(ServedCertificates.of(loaded));
             lastSuccess = clock.instant();
         }
         return problems;
+    }
+
+    private ClientTrust loadClientCa() throws CertificateException {
+        byte[] pem = CertificateSource.readFile(clientCa.path(), "client CA");
+        return ClientTrust.load(clientCa.path(), pem, clientCa.allow());
+    }
+
+    /** The trust manager for client certificates, or {@code null} when clients are not authenticated. */
+    public ReloadingTrustManager trustManager() {
+        return trustManager;
     }
 
     private CertificateGeneration load(CertificateSource source, long gen, int index) throws CertificateException {
@@ -153,6 +187,30 @@ public final class CertificateReloader implements AutoCloseable {
     }
 
     private boolean tryReload() throws CertificateException {
+        boolean changed = reloadServerCertificates();
+        if (clientCa != null) {
+            changed |= reloadClientCa();
+        }
+        if (changed) {
+            successes.incrementAndGet();
+            lastSuccess = clock.instant();
+        }
+        lastFailure = null;
+        lastLoggedFailure = null;
+        return changed;
+    }
+
+    private boolean reloadClientCa() throws CertificateException {
+        ClientTrust next = loadClientCa();
+        if (Arrays.equals(next.hash(), trustManager.current().hash())) {
+            return false;
+        }
+        trustManager.publish(next);
+        LOG.infof("Reloaded client CA bundle %s: %d certificates", clientCa.path(), next.cas().size());
+        return true;
+    }
+
+    private boolean reloadServerCertificates() throws CertificateException {
         ServedCertificates served = keyManager.current();
         List<CertificateSource.Contents> contents = new ArrayList<>();
         boolean changed = false;
@@ -163,8 +221,6 @@ public final class CertificateReloader implements AutoCloseable {
             changed |= !Arrays.equals(hash, served.generations().get(i).contentHash());
         }
         if (!changed) {
-            lastFailure = null;
-            lastLoggedFailure = null;
             return false;
         }
         long gen = generation.incrementAndGet();
@@ -176,10 +232,6 @@ public final class CertificateReloader implements AutoCloseable {
                     c.password(), new CertificateLoader.Rules(clock.instant(), allowExpired)));
         }
         keyManager.publish(served.next(next));
-        successes.incrementAndGet();
-        lastSuccess = clock.instant();
-        lastFailure = null;
-        lastLoggedFailure = null;
         CertificateGeneration d = next.get(0);
         LOG.infof("Reloaded certificate: subject=%s serial=%s notAfter=%s", d.subject(), d.serial(), d.notAfter());
         return true;
@@ -256,6 +308,9 @@ public final class CertificateReloader implements AutoCloseable {
             dirs.add(s.cert().toAbsolutePath().getParent());
             dirs.add(s.key().toAbsolutePath().getParent());
             s.passwordFile().ifPresent(p -> dirs.add(p.toAbsolutePath().getParent()));
+        }
+        if (clientCa != null) {
+            dirs.add(clientCa.path().toAbsolutePath().getParent());
         }
         return dirs;
     }

@@ -34,7 +34,8 @@ public record CertificateSource(Path cert, Path key, Optional<String> password, 
         return null;
     }
 
-    private static byte[] readFile(Path path, String what) throws CertificateException {
+    /** Reads one file, failing with a message that names it and says what to do. */
+    static byte[] readFile(Path path, String what) throws CertificateException {
         try {
             return Files.readAllBytes(path);
         } catch (NoSuchFileException e) {

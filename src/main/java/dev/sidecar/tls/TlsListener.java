@@ -12,7 +12,9 @@ import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
 
 /**
  * Configures the public listener: TLS 1.3 and 1.2 only, forward-secret AEAD ciphers only, ALPN h2 and
@@ -61,6 +63,14 @@ public class TlsListener implements HttpServerOptionsCustomizer {
                 .setInitialSettings(new Http2Settings()
                         .setMaxConcurrentStreams(128)
                         .setMaxHeaderListSize(config.limits().maxHeaderSize()));
+        ReloadingTrustManager trust = sidecar.certificates().trustManager();
+        if (trust != null) {
+            options.setTrustOptions(TrustOptions.wrap(trust));
+            options.setClientAuth(config.tls().clientAuth() == SidecarConfig.ClientAuth.REQUIRED
+                    ? ClientAuth.REQUIRED : ClientAuth.REQUEST);
+        } else {
+            options.setClientAuth(ClientAuth.NONE);
+        }
         options.getEnabledCipherSuites().clear();
         CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
     }

@@ -61,6 +61,12 @@ public class SidecarTestResource implements QuarkusTestResourceLifecycleManager 
                 "sidecar.tls.key", Path.of(dir, "tls.key").toString());
     }
 
+    /** The per-run PKI, with its CA key, to issue more certificates. */
+    public static TestPki pki() {
+        certificateConfig();
+        return TestPki.load(Path.of(System.getProperty(PKI_PROPERTY)));
+    }
+
     /** The CA that issued the served certificate. */
     public static X509Certificate ca() {
         certificateConfig();

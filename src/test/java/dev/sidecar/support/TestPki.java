@@ -33,7 +33,53 @@ public final class TestPki {
                 now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)));
         try {
             Files.writeString(dir.resolve("ca.crt"), DevCertificates.pem(ca.certificate()));
+            Files.writeString(dir.resolve("ca.key"), DevCertificates.pkcs8(ca.keys().getPrivate()));
         } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private TestPki(Path dir, Issued ca) {
+        this.dir = dir;
+        this.ca = ca;
+    }
+
+    /** The PKI whose CA was written to {@code dir} by another instance (another class loader, say). */
+    public static TestPki load(Path dir) {
+        try {
+            Path caCert = dir.resolve("ca.crt");
+            Path caKey = dir.resolve("ca.key");
+            X509Certificate cert = dev.sidecar.tls.CertificateLoader.parseChain(caCert, Files.readAllBytes(caCert))[0];
+            java.security.PrivateKey key = dev.sidecar.tls.CertificateLoader.parseKey(caKey, Files.readAllBytes(caKey),
+                    null, cert.getPublicKey());
+            return new TestPki(dir, new Issued(cert, new java.security.KeyPair(cert.getPublicKey(), key)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A client certificate with this CN and these SANs, issued by the CA. */
+    public Issued client(String cn, List<String> names) {
+        return DevCertificates.issue(ca, cn, names, DevCertificates.keyPair("EC"), Instant.now().minus(Duration.ofHours(1)),
+                Instant.now().plus(Duration.ofDays(1)), false);
+    }
+
+    /** A client TLS context that presents {@code client} and trusts {@code ca}. */
+    public static SSLContext clientContext(X509Certificate ca, Issued client) {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("client", client.keys().getPrivate(), new char[0],
+                    new java.security.cert.Certificate[] { client.certificate() });
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory
+                    .getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, new char[0]);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trustStore(ca));
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }

@@ -168,6 +168,28 @@ class CertificateReloaderTest {
     }
 
     @Test
+    void reloadsTheClientCaBundle() throws Exception {
+        SecretVolume volume = new SecretVolume();
+        Issued a = pki.server("EC");
+        TestPki other = new TestPki();
+        Map<String, String> files = new java.util.HashMap<>(pemFiles(a));
+        files.put("ca.crt", DevCertificates.pem(pki.ca().certificate()));
+        volume.publish(files);
+        reloader = new CertificateReloader(List.of(new CertificateSource(volume.file("tls.crt"), volume.file("tls.key"),
+                Optional.empty(), Optional.empty())), new CertificateReloader.ClientCaSource(volume.file("ca.crt"),
+                        new ClientTrust.AllowList(List.of(), List.of(), List.of(), List.of())),
+                false, NO_POLL, Clock.systemUTC());
+        assertEquals(List.of(), reloader.loadInitial());
+        reloader.start();
+        assertEquals(pki.ca().certificate(), reloader.trustManager().getAcceptedIssuers()[0]);
+
+        files.put("ca.crt", DevCertificates.pem(pki.ca().certificate(), other.ca().certificate()));
+        volume.publish(files);
+        await(() -> reloader.trustManager().getAcceptedIssuers().length == 2, DETECTION_LIMIT);
+        assertEquals(a.certificate().getSerialNumber().toString(16), servedSerial(), "server certificate unchanged");
+    }
+
+    @Test
     void ignoresATouchThatChangesNothing() throws Exception {
         SecretVolume volume = new SecretVolume();
         Issued a = pki.server("EC");
