@@ -205,6 +205,8 @@ public final class CertificateReloader implements AutoCloseable {
         if (Arrays.equals(next.hash(), trustManager.current().hash())) {
             return false;
         }
+        lastFailure = null;
+        lastLoggedFailure = null;
         trustManager.publish(next);
         LOG.infof("Reloaded client CA bundle %s: %d certificates", clientCa.path(), next.cas().size());
         return true;
@@ -231,6 +233,8 @@ public final class CertificateReloader implements AutoCloseable {
             next.add(CertificateLoader.load("g" + gen + "-" + i, source.cert(), c.cert(), source.key(), c.key(),
                     c.password(), new CertificateLoader.Rules(clock.instant(), allowExpired)));
         }
+        lastFailure = null; // before publishing: whoever sees the new certificate sees no stale error
+        lastLoggedFailure = null;
         keyManager.publish(served.next(next));
         CertificateGeneration d = next.get(0);
         LOG.infof("Reloaded certificate: subject=%s serial=%s notAfter=%s", d.subject(), d.serial(), d.notAfter());
