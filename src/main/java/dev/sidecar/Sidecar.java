@@ -57,9 +57,14 @@ public class Sidecar {
                 : new CertificateReloader.ClientCaSource(tls.clientCa(), new ClientTrust.AllowList(
                         tls.allowCn().orElse(List.of()), tls.allowDns().orElse(List.of()),
                         tls.allowUri().orElse(List.of()), tls.allowOu().orElse(List.of())));
-        this.certificates = new CertificateReloader(
-                List.of(new CertificateSource(tls.cert(), tls.key(), tls.keyPassword(), tls.keyPasswordFile())),
-                clientCa, tls.allowExpired(), tls.pollInterval(), Clock.systemUTC());
+        List<CertificateSource> sources = new ArrayList<>();
+        sources.add(tls.keystore().isPresent()
+                ? CertificateSource.pkcs12(tls.keystore().get(), tls.keystorePassword(), tls.keystorePasswordFile(),
+                        tls.keystoreAlias())
+                : new CertificateSource(tls.cert(), tls.key(), tls.keyPassword(), tls.keyPasswordFile()));
+        tls.sniDir().ifPresent(dir -> sniPairs(dir, tls, sources, problems));
+        this.certificates = new CertificateReloader(sources, clientCa, tls.allowExpired(),
+                tls.requiredNames().orElse(List.of()), tls.expiryWarning(), tls.pollInterval(), Clock.systemUTC());
         for (CertificateException e : certificates.loadInitial()) {
             problems.add(certificateProblem(tls, e));
         }
@@ -80,11 +85,30 @@ public class Sidecar {
                 config.timeouts().idle());
     }
 
+    /** Every {@code name.crt} with a {@code name.key} beside it, in name order. */
+    private static void sniPairs(Path dir, SidecarConfig.Tls tls, List<CertificateSource> sources,
+            List<ConfigProblem> problems) {
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (Path cert : files.filter(p -> p.getFileName().toString().endsWith(".crt")).sorted().toList()) {
+                Path key = dir.resolve(cert.getFileName().toString().replaceAll("\\.crt$", ".key"));
+                if (java.nio.file.Files.exists(key)) {
+                    sources.add(new CertificateSource(cert, key, tls.keyPassword(), tls.keyPasswordFile()));
+                }
+            }
+        } catch (IOException e) {
+            problems.add(new ConfigProblem("sidecar.tls.sni-dir", dir.toString(), "cannot be listed ("
+                    + e.getMessage() + ")", "mount the directory of name.crt/name.key pairs there"));
+        }
+    }
+
     private static ConfigProblem certificateProblem(SidecarConfig.Tls tls, CertificateException e) {
         Path path = e.path();
         String key = path.equals(tls.key()) ? "sidecar.tls.key"
                 : tls.keyPasswordFile().filter(path::equals).isPresent() ? "sidecar.tls.key-password-file"
-                        : path.equals(tls.clientCa()) ? "sidecar.tls.client-ca" : "sidecar.tls.cert";
+                        : path.equals(tls.clientCa()) ? "sidecar.tls.client-ca"
+                                : tls.keystore().filter(path::equals).isPresent() ? "sidecar.tls.keystore"
+                                        : tls.sniDir().filter(d -> path.startsWith(d)).isPresent() ? "sidecar.tls.sni-dir"
+                                                : "sidecar.tls.cert";
         String message = e.getMessage().substring(path.toString().length() + 2);
         int fix = message.lastIndexOf("; ");
         return fix < 0 ? new ConfigProblem(key, path.toString(), message, "fix the file")

@@ -72,6 +72,22 @@ public interface SidecarConfig {
     /** Readiness settings. */
     Readiness readiness();
 
+    /** Actions on the management port; each is off unless enabled here. */
+    Management management();
+
+    /** State-changing management endpoints, all off by default. */
+    interface Management {
+        /** Enable {@code POST /q/sidecar/reload}: re-read the certificate files now. */
+        @WithName("reload-enabled")
+        @WithDefault("false")
+        boolean reloadEnabled();
+
+        /** Enable {@code POST /q/sidecar/shutdown}: graceful shutdown, for Jobs whose main container finished. */
+        @WithName("shutdown-enabled")
+        @WithDefault("false")
+        boolean shutdownEnabled();
+    }
+
     /** Shutdown settings. */
     Shutdown shutdown();
 
@@ -104,6 +120,41 @@ public interface SidecarConfig {
         /** PEM private key (PKCS#8, PKCS#1 or SEC1; optionally encrypted). */
         @WithDefault("/etc/sidecar/tls/tls.key")
         Path key();
+
+        /**
+         * A PKCS#12 keystore to serve instead of {@code cert}/{@code key}: its key entry named by
+         * {@code keystore-alias}, or its first key entry.
+         */
+        Optional<Path> keystore();
+
+        /** Password of the PKCS#12 keystore (and its key entry). Never logged. */
+        @WithName("keystore-password")
+        Optional<String> keystorePassword();
+
+        /** File holding the PKCS#12 password (trailing newline ignored). */
+        @WithName("keystore-password-file")
+        Optional<Path> keystorePasswordFile();
+
+        /** Which key entry of the keystore to serve. */
+        @WithName("keystore-alias")
+        Optional<String> keystoreAlias();
+
+        /**
+         * A directory of {@code name.crt}/{@code name.key} pairs served by SNI in addition to the default
+         * certificate, which clients that send no or an unknown server name get. The pairs are found at
+         * start-up; their contents reload like the default certificate's.
+         */
+        @WithName("sni-dir")
+        Optional<Path> sniDir();
+
+        /** Warn (log and readiness data) when a served certificate expires within this time. */
+        @WithName("expiry-warning")
+        @WithDefault("14d")
+        Duration expiryWarning();
+
+        /** Host names the default certificate must cover; a certificate that does not is refused. */
+        @WithName("required-names")
+        Optional<List<String>> requiredNames();
 
         /** Password of an encrypted private key. Never logged. */
         @WithName("key-password")

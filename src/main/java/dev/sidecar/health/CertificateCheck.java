@@ -40,6 +40,10 @@ public class CertificateCheck implements HealthCheck {
                 .withData("serial", served.serial())
                 .withData("not-after", served.notAfter().toString())
                 .withData("reloads", certificates.successes());
+        java.util.List<String> warnings = certificates.expiryWarnings();
+        if (!warnings.isEmpty()) {
+            b.withData("expiry-warning", String.join("; ", warnings));
+        }
         CertificateException failure = certificates.lastFailure();
         if (failure != null) {
             b.withData("last-reload-error", failure.getMessage());

@@ -50,8 +50,17 @@ public final class CertificateLoader {
     private CertificateLoader() {
     }
 
-    /** What to check besides parsing. */
-    public record Rules(Instant now, boolean allowExpired) {
+    /**
+     * What to check besides parsing.
+     *
+     * @param requiredNames host names the certificate's DNS names must cover
+     */
+    public record Rules(Instant now, boolean allowExpired, List<String> requiredNames) {
+
+        /** No names required. */
+        public Rules(Instant now, boolean allowExpired) {
+            this(now, allowExpired, List.of());
+        }
     }
 
     /**
@@ -65,11 +74,70 @@ public final class CertificateLoader {
         X509Certificate[] chain = parseChain(certPath, certPem);
         PrivateKey key = parseKey(keyPath, keyPem, password, chain[0].getPublicKey());
         checkKeyMatches(certPath, keyPath, chain[0], key);
+        return validated(alias, certPath, chain, key, sha256(certPem, keyPem), rules);
+    }
+
+    private static CertificateGeneration validated(String alias, Path certPath, X509Certificate[] chain,
+            PrivateKey key, byte[] hash, Rules rules) throws CertificateException {
         checkChainOrder(certPath, chain);
         if (!rules.allowExpired()) {
             checkValidity(certPath, chain[0], rules.now());
         }
-        return new CertificateGeneration(alias, chain, key, sha256(certPem, keyPem), rules.now());
+        List<String> names = ServedCertificates.dnsNames(chain[0]);
+        for (String required : rules.requiredNames()) {
+            if (!ServedCertificates.matchesAny(names, required)) {
+                throw new CertificateException(certPath, "names", "the certificate does not cover " + required
+                        + " (its DNS names are " + names + "); issue it for every name in sidecar.tls.required-names");
+            }
+        }
+        return new CertificateGeneration(alias, chain, key, hash, rules.now());
+    }
+
+    /**
+     * Loads one key entry of a PKCS#12 keystore.
+     *
+     * @param entry the alias to serve, or {@code null} for the first key entry
+     */
+    public static CertificateGeneration loadPkcs12(String alias, Path path, byte[] p12, char[] password, String entry,
+            Rules rules) throws CertificateException {
+        java.security.KeyStore store;
+        try {
+            store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(new ByteArrayInputStream(p12), password);
+        } catch (IOException e) {
+            throw new CertificateException(path, "decrypt", "cannot open the PKCS#12 keystore (" + e.getMessage()
+                    + "); check sidecar.tls.keystore-password");
+        } catch (GeneralSecurityException e) {
+            throw new CertificateException(path, "parse", "not a PKCS#12 keystore (" + e.getMessage() + ")");
+        }
+        try {
+            String chosen = entry;
+            if (chosen == null) {
+                for (var aliases = store.aliases(); aliases.hasMoreElements();) {
+                    String a = aliases.nextElement();
+                    if (store.isKeyEntry(a)) {
+                        chosen = a;
+                        break;
+                    }
+                }
+            }
+            if (chosen == null || !store.isKeyEntry(chosen)) {
+                throw new CertificateException(path, "parse", entry == null ? "the keystore holds no private key"
+                        : "the keystore has no key entry '" + entry + "'; set sidecar.tls.keystore-alias to one of "
+                                + java.util.Collections.list(store.aliases()));
+            }
+            PrivateKey key = (PrivateKey) store.getKey(chosen, password);
+            java.security.cert.Certificate[] certs = store.getCertificateChain(chosen);
+            X509Certificate[] chain = new X509Certificate[certs.length];
+            for (int i = 0; i < certs.length; i++) {
+                chain[i] = (X509Certificate) certs[i];
+            }
+            checkKeyMatches(path, path, chain[0], key);
+            return validated(alias, path, chain, key, sha256(p12), rules);
+        } catch (GeneralSecurityException e) {
+            throw new CertificateException(path, "decrypt", "cannot read the key entry (" + e.getMessage()
+                    + "); check sidecar.tls.keystore-password");
+        }
     }
 
     /** Parses every certificate of a PEM bundle, in file order. */

@@ -42,6 +42,8 @@ public final class CertificateReloader implements AutoCloseable {
     private final ReloadingKeyManager keyManager;
     private ReloadingTrustManager trustManager;
     private final boolean allowExpired;
+    private final List<String> requiredNames;
+    private final Duration expiryWarning;
     private final Duration pollInterval;
     private final Clock clock;
     private final AtomicLong generation = new AtomicLong();
@@ -59,7 +61,7 @@ public final class CertificateReloader implements AutoCloseable {
 
     /** A reloader for these sources; {@link #loadInitial()} must succeed before {@link #start()}. */
     public CertificateReloader(List<CertificateSource> sources, boolean allowExpired, Duration pollInterval, Clock clock) {
-        this(sources, null, allowExpired, pollInterval, clock);
+        this(sources, null, allowExpired, List.of(), Duration.ofDays(14), pollInterval, clock);
     }
 
     /**
@@ -68,9 +70,11 @@ public final class CertificateReloader implements AutoCloseable {
      * @param clientCa the client CA, or {@code null} when clients are not authenticated
      */
     public CertificateReloader(List<CertificateSource> sources, ClientCaSource clientCa, boolean allowExpired,
-            Duration pollInterval, Clock clock) {
+            List<String> requiredNames, Duration expiryWarning, Duration pollInterval, Clock clock) {
         this.sources = List.copyOf(sources);
         this.clientCa = clientCa;
+        this.requiredNames = List.copyOf(requiredNames);
+        this.expiryWarning = expiryWarning;
         this.allowExpired = allowExpired;
         this.pollInterval = pollInterval;
         this.clock = clock;
@@ -103,6 +107,7 @@ public final class CertificateReloader implements AutoCloseable {
         if (problems.isEmpty()) {
             keyManager.publish(ServedCertificates.of(loaded));
             lastSuccess = clock.instant();
+            warnIfExpiring();
         }
         return problems;
     }
@@ -118,15 +123,23 @@ public final class CertificateReloader implements AutoCloseable {
     }
 
     private CertificateGeneration load(CertificateSource source, long gen, int index) throws CertificateException {
-        CertificateSource.Contents contents = source.read();
+        return load(source, source.read(), gen, index);
+    }
+
+    private CertificateGeneration load(CertificateSource source, CertificateSource.Contents contents, long gen,
+            int index) throws CertificateException {
         try {
-            return CertificateLoader.load("g" + gen + "-" + index, source.cert(), contents.cert(), source.key(),
-                    contents.key(), contents.password(), new CertificateLoader.Rules(clock.instant(), allowExpired));
+            return source.load("g" + gen + "-" + index, contents, rules(index));
         } finally {
             if (contents.password() != null) {
                 Arrays.fill(contents.password(), '\0');
             }
         }
+    }
+
+    /** Required names apply to the default certificate; SNI certificates serve the names they carry. */
+    private CertificateLoader.Rules rules(int index) {
+        return new CertificateLoader.Rules(clock.instant(), allowExpired, index == 0 ? requiredNames : List.of());
     }
 
     /** The key manager that serves what this reloader publishes. */
@@ -147,6 +160,19 @@ public final class CertificateReloader implements AutoCloseable {
     /** Failed reloads since start, by reason label. */
     public Map<String, AtomicLong> failures() {
         return failures;
+    }
+
+    /** Served certificates that expire within the warning threshold, as short sentences. */
+    public List<String> expiryWarnings() {
+        Instant limit = clock.instant().plus(expiryWarning);
+        return keyManager.current().generations().stream().filter(g -> g.notAfter().isBefore(limit))
+                .map(g -> g.subject() + " (serial " + g.serial() + ") expires at " + g.notAfter()).toList();
+    }
+
+    private void warnIfExpiring() {
+        for (String warning : expiryWarnings()) {
+            LOG.warnf("Certificate %s; renew it before then (warning threshold %s)", warning, expiryWarning);
+        }
     }
 
     /** When the served set was last replaced (or first loaded). */
@@ -228,16 +254,14 @@ public final class CertificateReloader implements AutoCloseable {
         long gen = generation.incrementAndGet();
         List<CertificateGeneration> next = new ArrayList<>();
         for (int i = 0; i < sources.size(); i++) {
-            CertificateSource source = sources.get(i);
-            CertificateSource.Contents c = contents.get(i);
-            next.add(CertificateLoader.load("g" + gen + "-" + i, source.cert(), c.cert(), source.key(), c.key(),
-                    c.password(), new CertificateLoader.Rules(clock.instant(), allowExpired)));
+            next.add(load(sources.get(i), contents.get(i), gen, i));
         }
         lastFailure = null; // before publishing: whoever sees the new certificate sees no stale error
         lastLoggedFailure = null;
         keyManager.publish(served.next(next));
         CertificateGeneration d = next.get(0);
         LOG.infof("Reloaded certificate: subject=%s serial=%s notAfter=%s", d.subject(), d.serial(), d.notAfter());
+        warnIfExpiring();
         return true;
     }
 

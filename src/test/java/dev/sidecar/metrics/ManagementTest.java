@@ -37,6 +37,30 @@ class ManagementTest {
     }
 
     @Test
+    void showsTheServedCertificatesWithoutKeyMaterial() throws Exception {
+        java.nio.file.Path cert = java.nio.file.Path.of(SidecarTestResource.certificateConfig().get("sidecar.tls.cert"));
+        java.security.cert.X509Certificate served = dev.sidecar.tls.CertificateLoader.parseChain(cert,
+                java.nio.file.Files.readAllBytes(cert))[0];
+        String fingerprint = java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(served.getEncoded()));
+        String body = Sidecar.management().get("/q/sidecar/certificates").then().statusCode(200)
+                .body("served[0].subject", equalTo("CN=localhost"))
+                .body("served[0].serial", equalTo(served.getSerialNumber().toString(16)))
+                .body("served[0].sha256", equalTo(fingerprint))
+                .body("served[0].sans", org.hamcrest.Matchers.hasItems("localhost", "127.0.0.1"))
+                .body("served[0].default", equalTo(true))
+                .extract().asString();
+        assertTrue(!body.contains("PRIVATE") && !body.contains("key\":"), body);
+    }
+
+    @Test
+    void keepsStateChangingEndpointsOffByDefault() {
+        Sidecar.management().post("/q/sidecar/reload").then().statusCode(404)
+                .body(containsString("sidecar.management.reload-enabled"));
+        Sidecar.management().post("/q/sidecar/shutdown").then().statusCode(404);
+    }
+
+    @Test
     void healthIsNotServedOnThePublicPort() {
         Sidecar.https().get("/q/health/live").then().body(containsString("GET /q/health/live"));
     }

@@ -26,7 +26,8 @@ public class RotationResource implements QuarkusTestResourceLifecycleManager {
                 "sidecar.upstream", "http://127.0.0.1:" + upstream.port(),
                 "sidecar.tls.cert", volume.file("tls.crt").toString(),
                 "sidecar.tls.key", volume.file("tls.key").toString(),
-                "sidecar.tls.poll-interval", "10m");
+                "sidecar.tls.poll-interval", "10m",
+                "sidecar.management.reload-enabled", "true");
     }
 
     @Override
@@ -43,6 +44,12 @@ public class RotationResource implements QuarkusTestResourceLifecycleManager {
     /** Publishes arbitrary file contents. */
     public static void publish(String cert, String key) {
         volume.publish(Map.of("tls.crt", cert, "tls.key", key));
+    }
+
+    /** Overwrites the files inside the current data directory: no event reaches the watched directory. */
+    public static void overwriteUnseen(Issued server) {
+        volume.overwriteInPlace(Map.of("tls.crt", DevCertificates.pem(server.certificate()),
+                "tls.key", DevCertificates.pkcs8(server.keys().getPrivate())));
     }
 
     /** The CA that issues every certificate of this resource. */

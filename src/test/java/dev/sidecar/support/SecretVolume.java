@@ -40,6 +40,20 @@ public final class SecretVolume {
         return dir.resolve(key);
     }
 
+    /**
+     * Rewrites files inside the current timestamped directory. Nothing the kubelet does, but a way to change
+     * what the paths read without any event in the mount directory itself.
+     */
+    public synchronized void overwriteInPlace(Map<String, String> files) {
+        try {
+            for (var e : files.entrySet()) {
+                Files.writeString(current.resolve(e.getKey()), e.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Publishes new contents for every key at once, as the kubelet does. */
     public synchronized void publish(Map<String, String> files) {
         try {

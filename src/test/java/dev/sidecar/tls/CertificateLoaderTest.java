@@ -112,6 +112,28 @@ class CertificateLoaderTest {
         assertEquals("EC", g.keyType());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "EC", "RSA" })
+    void loadsPkcs12Keystores(String type) throws Exception {
+        Issued server = pki.server(type);
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setCertificateEntry("ca", pki.ca().certificate());
+        store.setKeyEntry("server", server.keys().getPrivate(), PASSWORD,
+                new java.security.cert.Certificate[] { server.certificate(), pki.ca().certificate() });
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        store.store(out, PASSWORD);
+        var rules = new CertificateLoader.Rules(Instant.now(), false);
+        CertificateGeneration g = CertificateLoader.loadPkcs12("a", CERT, out.toByteArray(), PASSWORD, null, rules);
+        assertEquals(type, g.keyType());
+        assertEquals(2, g.chain().length);
+        assertEquals(server.certificate(), g.leaf());
+        assertEquals("decrypt", assertThrows(CertificateException.class, () -> CertificateLoader.loadPkcs12("a", CERT,
+                out.toByteArray(), "wrong".toCharArray(), null, rules)).reason());
+        assertTrue(assertThrows(CertificateException.class, () -> CertificateLoader.loadPkcs12("a", CERT,
+                out.toByteArray(), PASSWORD, "missing", rules)).getMessage().contains("sidecar.tls.keystore-alias"));
+    }
+
     @Test
     void refusesAnEncryptedKeyWithoutPassword() throws Exception {
         Issued server = pki.server("EC");

@@ -178,7 +178,7 @@ class CertificateReloaderTest {
         reloader = new CertificateReloader(List.of(new CertificateSource(volume.file("tls.crt"), volume.file("tls.key"),
                 Optional.empty(), Optional.empty())), new CertificateReloader.ClientCaSource(volume.file("ca.crt"),
                         new ClientTrust.AllowList(List.of(), List.of(), List.of(), List.of())),
-                false, NO_POLL, Clock.systemUTC());
+                false, List.of(), Duration.ofDays(14), NO_POLL, Clock.systemUTC());
         assertEquals(List.of(), reloader.loadInitial());
         reloader.start();
         assertEquals(pki.ca().certificate(), reloader.trustManager().getAcceptedIssuers()[0]);
@@ -187,6 +187,33 @@ class CertificateReloaderTest {
         volume.publish(files);
         await(() -> reloader.trustManager().getAcceptedIssuers().length == 2, DETECTION_LIMIT);
         assertEquals(a.certificate().getSerialNumber().toString(16), servedSerial(), "server certificate unchanged");
+    }
+
+    @Test
+    void warnsAboutCertificatesCloseToExpiry() throws Exception {
+        SecretVolume volume = new SecretVolume();
+        Issued soon = pki.server("EC", "localhost", List.of("localhost"), Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(3)));
+        volume.publish(pemFiles(soon));
+        reloader = new CertificateReloader(List.of(new CertificateSource(volume.file("tls.crt"), volume.file("tls.key"),
+                Optional.empty(), Optional.empty())), null, false, List.of(), Duration.ofDays(7), NO_POLL,
+                Clock.systemUTC());
+        assertEquals(List.of(), reloader.loadInitial());
+        assertEquals(1, reloader.expiryWarnings().size());
+        assertTrue(reloader.expiryWarnings().get(0).contains("expires at"), reloader.expiryWarnings().toString());
+    }
+
+    @Test
+    void refusesACertificateThatDoesNotCoverTheRequiredNames() throws Exception {
+        SecretVolume volume = new SecretVolume();
+        volume.publish(pemFiles(pki.server("EC")));
+        reloader = new CertificateReloader(List.of(new CertificateSource(volume.file("tls.crt"), volume.file("tls.key"),
+                Optional.empty(), Optional.empty())), null, false, List.of("localhost", "api.example.com"),
+                Duration.ofDays(7), NO_POLL, Clock.systemUTC());
+        List<CertificateException> problems = reloader.loadInitial();
+        assertEquals(1, problems.size());
+        assertEquals("names", problems.get(0).reason());
+        assertTrue(problems.get(0).getMessage().contains("does not cover api.example.com"), problems.toString());
     }
 
     @Test

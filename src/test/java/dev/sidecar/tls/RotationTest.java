@@ -162,6 +162,17 @@ class RotationTest {
     }
 
     @Test
+    void reloadsOnDemandFromTheManagementPort() throws Exception {
+        Issued next = RotationResource.pki().server("EC");
+        BigInteger before = servedSerial();
+        RotationResource.overwriteUnseen(next);
+        Thread.sleep(500); // give a (wrong) watch event time to arrive: the serial must not change by itself
+        assertEquals(before, servedSerial(), "changed without the trigger; this test proves nothing");
+        Sidecar.management().post("/q/sidecar/reload").then().statusCode(200).body("reloaded", equalTo(true));
+        assertEquals(next.certificate().getSerialNumber(), servedSerial());
+    }
+
+    @Test
     void fiftyRotationsUnderLoadFailNoHandshakeAndNoRequest() throws Exception {
         List<Issued> certs = List.of(RotationResource.pki().server("EC"), RotationResource.pki().server("EC"));
         AtomicBoolean running = new AtomicBoolean(true);
