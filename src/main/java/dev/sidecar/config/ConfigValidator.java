@@ -41,6 +41,7 @@ public final class ConfigValidator {
         atLeast(problems, "sidecar.limits.max-header-size", config.limits().maxHeaderSize(), 1024);
         atLeast(problems, "sidecar.limits.max-request-line", config.limits().maxRequestLine(), 256);
         atLeast(problems, "sidecar.pool.max-connections", config.pool().maxConnections(), 1);
+        atLeast(problems, "sidecar.limits.max-connections", config.limits().maxConnections(), 1);
         config.limits().maxBodySize().ifPresent(max -> {
             if (max < 0) {
                 problems.add(new ConfigProblem("sidecar.limits.max-body-size", Long.toString(max),

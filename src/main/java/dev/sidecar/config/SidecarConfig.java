@@ -237,6 +237,11 @@ public interface SidecarConfig {
         @WithDefault("8192")
         int maxRequestLine();
 
+        /** Maximum open client connections; further connections are closed at once and counted. */
+        @WithName("max-connections")
+        @WithDefault("10000")
+        int maxConnections();
+
         /** Maximum request body size in bytes; larger bodies get 413. Unlimited by default: the app decides. */
         @WithName("max-body-size")
         OptionalLong maxBodySize();
