@@ -91,6 +91,16 @@ public interface SidecarConfig {
     /** Shutdown settings. */
     Shutdown shutdown();
 
+    /** TLS implementations. */
+    enum TlsEngine {
+        /** OpenSSL when available, else the JDK. */
+        AUTO,
+        /** The JDK's SSLEngine. */
+        JDK,
+        /** BoringSSL through netty-tcnative; start-up fails if it cannot load. */
+        OPENSSL
+    }
+
     /** Client certificate modes. */
     enum ClientAuth {
         /** No client certificate is asked for. */
@@ -176,6 +186,13 @@ public interface SidecarConfig {
         @WithName("allow-expired")
         @WithDefault("false")
         boolean allowExpired();
+
+        /**
+         * TLS implementation: {@code auto} uses OpenSSL (BoringSSL, through netty-tcnative) when its native
+         * library loads and the JDK's otherwise; {@code jdk} and {@code openssl} force one.
+         */
+        @WithDefault("auto")
+        TlsEngine engine();
 
         /** Whether clients must present a certificate: {@code none}, {@code request} (optional) or {@code required}. */
         @WithName("client-auth")

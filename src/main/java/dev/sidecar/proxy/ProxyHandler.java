@@ -409,10 +409,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             if (done || response.ended()) {
                 return; // closing after a complete response is the normal end of an HTTP/2 stream
             }
+            finish(0); // first: the reset below must not be mistaken for an upstream failure
             if (upstreamRequest != null) {
                 upstreamRequest.reset();
             }
-            finish(0);
         }
 
         private void finish(int status) {

@@ -56,7 +56,8 @@ public final class HandshakeFailures extends Handler {
             if (t instanceof SSLException) {
                 String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
                 if (m.contains("protocol") && (m.contains("not enabled") || m.contains("not supported")
-                        || m.contains("no appropriate protocol"))) {
+                        || m.contains("no appropriate protocol") || m.contains("unsupported_protocol"))
+                        || m.contains("wrong_version_number")) {
                     return "protocol_version";
                 }
                 if (m.contains("cipher")) {
