@@ -96,11 +96,34 @@ class SniTest {
         assertEquals("CN=localhost", served("unknown.example.org").getSubjectX500Principal().getName());
     }
 
-    /** Trusts any server: only for reading which certificate is served. */
-    static final class AcceptAnyServer implements javax.net.ssl.X509TrustManager {
+    /**
+     * Trusts any server: only for reading which certificate is served. Extended, so that JSSE does not add
+     * its own algorithm checks on the chain (the test CA signs with ECDSA).
+     */
+    static final class AcceptAnyServer extends javax.net.ssl.X509ExtendedTrustManager {
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) {
             throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {
+            // accepted: the test inspects the chain itself
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) {
+            // accepted: the test inspects the chain itself
         }
 
         @Override
