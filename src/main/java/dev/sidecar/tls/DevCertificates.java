@@ -50,7 +50,6 @@ import org.jboss.logging.Logger;
 public final class DevCertificates {
 
     private static final Logger LOG = Logger.getLogger(DevCertificates.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private DevCertificates() {
     }
@@ -101,7 +100,8 @@ public final class DevCertificates {
         try {
             var utils = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer,
-                    new BigInteger(127, RANDOM).add(BigInteger.ONE), Date.from(notBefore), Date.from(notAfter), subject,
+                    // A new SecureRandom per certificate: a static one would be seeded at native-image build time.
+                    new BigInteger(127, new SecureRandom()).add(BigInteger.ONE), Date.from(notBefore), Date.from(notAfter), subject,
                     subjectKey)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(ca))
                     .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey))

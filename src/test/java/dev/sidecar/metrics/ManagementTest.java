@@ -83,6 +83,19 @@ class ManagementTest {
     }
 
     @Test
+    void exportsTheServedCertificatesExpiryAsItsNotAfter() throws Exception {
+        java.nio.file.Path cert = java.nio.file.Path.of(SidecarTestResource.certificateConfig().get("sidecar.tls.cert"));
+        java.security.cert.X509Certificate served = dev.sidecar.tls.CertificateLoader.parseChain(cert,
+                java.nio.file.Files.readAllBytes(cert))[0];
+        String line = Sidecar.management().get("/q/metrics").asString().lines()
+                .filter(l -> l.startsWith("sidecar_certificate_expiry_timestamp_seconds{")
+                        && l.contains("serial=\"" + served.getSerialNumber().toString(16) + "\""))
+                .findFirst().orElseThrow(() -> new AssertionError("no expiry gauge for the served certificate"));
+        double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        org.junit.jupiter.api.Assertions.assertEquals(served.getNotAfter().toInstant().getEpochSecond(), (long) value);
+    }
+
+    @Test
     void refusesTls11AndCountsTheFailure() throws Exception {
         SSLSocket socket = (SSLSocket) SidecarTestResource.clientContext().getSocketFactory()
                 .createSocket("localhost", Sidecar.httpsPort());
