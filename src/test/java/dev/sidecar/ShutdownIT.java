@@ -58,7 +58,7 @@ class ShutdownIT {
         https = Ports.free();
         management = Ports.free();
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-jar", JAR.toString());
+                "-Xmx64m", "-XX:+UseSerialGC", "-jar", JAR.toString());
         pb.environment().put("SIDECAR_PORT", Integer.toString(https));
         pb.environment().put("SIDECAR_MANAGEMENT_PORT", Integer.toString(management));
         pb.environment().put("SIDECAR_UPSTREAM", "http://127.0.0.1:" + upstream.port());
