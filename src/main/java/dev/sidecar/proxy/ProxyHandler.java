@@ -127,6 +127,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         private long bytesIn;
         private long bytesOut;
         private boolean done;
+        private RequestOptions options;
+        private boolean retried;
         /** An open tunnel stays active after it is logged; its close ends it. */
         private boolean tunnelOpen;
         private UpstreamFailure failure;
@@ -156,7 +158,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             request.pause();
             boolean webSocket = request.version() == HttpVersion.HTTP_1_1 && request.method() == HttpMethod.GET
                     && HeaderRules.isWebSocketUpgrade(request.headers());
-            RequestOptions options = new RequestOptions()
+            options = new RequestOptions()
                     .setServer(upstream)
                     .setMethod(request.method())
                     .setURI(request.uri());
@@ -204,7 +206,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
         private void forward(HttpClientRequest out) {
             prepare(out);
-            out.exceptionHandler(this::fail);
+            out.exceptionHandler(err -> failed(out, err));
             String length = request.getHeader("content-length");
             boolean http2 = request.version() == HttpVersion.HTTP_2;
             if (length != null) {
@@ -224,9 +226,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 if (ar.succeeded()) {
                     respond(ar.result());
                 } else {
-                    fail(ar.cause());
+                    failed(out, ar.cause());
                 }
             });
+            if (request.isEnded()) {
+                sent(out); // a retry: the (empty) body was read before the first attempt
+                return;
+            }
             boolean lengthUnknown = length == null && http2;
             request.handler(chunk -> {
                 bytesIn += chunk.length();
@@ -243,16 +249,43 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                     out.drainHandler(v -> request.resume());
                 }
             });
-            request.endHandler(v -> {
-                out.end();
-                // Like NGINX's proxy_read_timeout, the wait for the answer starts once the request is sent:
-                // a long upload is not a slow application.
-                if (upstreamNanos < 0) {
-                    out.idleTimeout(settings.responseTimeout().toMillis());
-                }
-            });
+            request.endHandler(v -> sent(out));
             request.exceptionHandler(err -> clientGone());
             request.resume();
+        }
+
+        private void sent(HttpClientRequest out) {
+            out.end();
+            // Like NGINX's proxy_read_timeout, the wait for the answer starts once the request is sent:
+            // a long upload is not a slow application.
+            if (upstreamNanos < 0) {
+                out.idleTimeout(settings.responseTimeout().toMillis());
+            }
+        }
+
+        /**
+         * A pooled connection can be closed by the application just as it is reused; RFC 9110 §9.2.2 lets a
+         * proxy repeat an idempotent request then. Once, only without a body and before any response.
+         */
+        private boolean retry(Throwable err) {
+            if (retried || response.headWritten() || upstreamNanos >= 0 || bytesIn > 0 || !request.isEnded()
+                    || !isIdempotent(request.method()) || UpstreamFailure.of(err) != UpstreamFailure.RESET) {
+                return false;
+            }
+            retried = true;
+            LOG.debugf("[%s] upstream closed a reused connection (%s); retrying once", requestId, err.getMessage());
+            upstreamRequest = null;
+            sentNanos = System.nanoTime();
+            client().request(options).onComplete(ar -> {
+                if (ar.failed()) {
+                    fail(ar.cause());
+                } else if (done) {
+                    ar.result().reset();
+                } else {
+                    forward(ar.result());
+                }
+            });
+            return true;
         }
 
         private void respond(HttpClientResponse in) {
@@ -369,8 +402,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             finish(response.getStatusCode());
         }
 
+        /** A failure reported by one upstream request; ignored once a retry has replaced that request. */
+        private void failed(HttpClientRequest out, Throwable err) {
+            if (out == upstreamRequest) {
+                fail(err);
+            }
+        }
+
         private void fail(Throwable err) {
-            if (done) {
+            if (done || retry(err)) {
                 return;
             }
             failure = UpstreamFailure.of(err);
@@ -432,6 +472,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                     status, bytesIn, bytesOut, System.nanoTime() - startNanos, upstreamNanos,
                     ssl == null ? "-" : ssl.getProtocol(), ssl == null ? "-" : ssl.getCipherSuite(), failure));
         }
+    }
+
+    /** RFC 9110 §9.2.2. */
+    private static boolean isIdempotent(HttpMethod method) {
+        return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
+                || method == HttpMethod.TRACE || method == HttpMethod.PUT || method == HttpMethod.DELETE;
     }
 
     private static long parseLength(String value) {

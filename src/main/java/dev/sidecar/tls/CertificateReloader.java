@@ -217,10 +217,6 @@ public final class CertificateReloader implements AutoCloseable {
         if (clientCa != null) {
             changed |= reloadClientCa();
         }
-        if (changed) {
-            successes.incrementAndGet();
-            lastSuccess = clock.instant();
-        }
         lastFailure = null;
         lastLoggedFailure = null;
         return changed;
@@ -231,8 +227,7 @@ public final class CertificateReloader implements AutoCloseable {
         if (Arrays.equals(next.hash(), trustManager.current().hash())) {
             return false;
         }
-        lastFailure = null;
-        lastLoggedFailure = null;
+        beforePublish();
         trustManager.publish(next);
         LOG.infof("Reloaded client CA bundle %s: %d certificates", clientCa.path(), next.cas().size());
         return true;
@@ -256,13 +251,20 @@ public final class CertificateReloader implements AutoCloseable {
         for (int i = 0; i < sources.size(); i++) {
             next.add(load(sources.get(i), contents.get(i), gen, i));
         }
-        lastFailure = null; // before publishing: whoever sees the new certificate sees no stale error
-        lastLoggedFailure = null;
+        beforePublish();
         keyManager.publish(served.next(next));
         CertificateGeneration d = next.get(0);
         LOG.infof("Reloaded certificate: subject=%s serial=%s notAfter=%s", d.subject(), d.serial(), d.notAfter());
         warnIfExpiring();
         return true;
+    }
+
+    /** State first, then the swap: whoever sees the new certificate sees the count and no stale error. */
+    private void beforePublish() {
+        lastFailure = null;
+        lastLoggedFailure = null;
+        successes.incrementAndGet();
+        lastSuccess = clock.instant();
     }
 
     private void recordFailure(CertificateException e) {

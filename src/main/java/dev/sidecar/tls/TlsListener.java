@@ -68,6 +68,10 @@ public class TlsListener implements HttpServerOptionsCustomizer {
 
     @Override
     public void customizeHttpsServer(HttpServerOptions options) {
+        // TLS 1.2 renegotiation started by a client costs the server a handshake per request it chooses to send;
+        // BoringSSL never allows it, the JDK engine only with this property (read when the first server
+        // handshake happens, which is after this point).
+        System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
         SidecarConfig config = sidecar.config();
         options.setSsl(true)
                 .setKeyCertOptions(KeyCertOptions.wrap(sidecar.certificates().keyManager()))

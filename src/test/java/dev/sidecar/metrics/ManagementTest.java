@@ -124,6 +124,25 @@ class ManagementTest {
     }
 
     @Test
+    void refusesClientInitiatedRenegotiation() throws Exception {
+        try (SSLSocket socket = (SSLSocket) SidecarTestResource.clientContext().getSocketFactory()
+                .createSocket("localhost", Sidecar.httpsPort())) {
+            socket.setEnabledProtocols(new String[] { "TLSv1.2" });
+            socket.setSoTimeout(5000);
+            socket.startHandshake();
+            socket.getSession().invalidate();
+            assertThrows(java.io.IOException.class, () -> {
+                socket.startHandshake(); // a second handshake on the same connection: renegotiation
+                socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                if (socket.getInputStream().read() < 0) {
+                    throw new java.io.EOFException("closed");
+                }
+            });
+        }
+    }
+
+    @Test
     void offersH2AndHttp11ThroughAlpn() throws Exception {
         try (SSLSocket socket = (SSLSocket) SidecarTestResource.clientContext().getSocketFactory()
                 .createSocket("localhost", Sidecar.httpsPort())) {

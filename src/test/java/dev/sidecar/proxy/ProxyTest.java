@@ -152,20 +152,11 @@ class ProxyTest {
                     .getBytes(StandardCharsets.US_ASCII));
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.UTF_8));
-            assertTrue(readUntil(in, "data: first"), "first event not delivered while the stream is open");
+            assertTrue(Sidecar.readUntil(in, "data: first"), "first event not delivered while the stream is open");
             upstream().sse("second");
-            assertTrue(readUntil(in, "data: second"), "second event not delivered");
+            assertTrue(Sidecar.readUntil(in, "data: second"), "second event not delivered");
             upstream().sse(null);
         }
-    }
-
-    private static boolean readUntil(BufferedReader in, String line) throws Exception {
-        for (String l; (l = in.readLine()) != null;) {
-            if (l.contains(line)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Test
@@ -256,6 +247,34 @@ class ProxyTest {
     @Test
     void answers502WhenTheAppClosesTheConnection() {
         Sidecar.https().get("/reset").then().statusCode(502).body(containsString("closed the connection"));
+    }
+
+    /** Sends {@code first}, reads its whole response, then sends {@code second} on the same connection. */
+    private static String afterWarmUp(String second) throws Exception {
+        try (SSLSocket socket = Sidecar.socket()) {
+            socket.getOutputStream().write("GET /pool-warm HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String head = Sidecar.readHead(socket.getInputStream());
+            int length = Integer.parseInt(head.replaceAll("(?is).*content-length: *(\\d+).*", "$1"));
+            socket.getInputStream().readNBytes(length);
+            // The upstream connection that served the warm-up is back in the pool and is reused now.
+            socket.getOutputStream().write(second.getBytes(StandardCharsets.US_ASCII));
+            return Sidecar.readAll(socket.getInputStream());
+        }
+    }
+
+    @Test
+    void retriesAnIdempotentRequestOnceWhenTheAppClosesAReusedConnection() throws Exception {
+        String response = afterWarmUp("GET /closes-reused HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        assertTrue(response.startsWith("HTTP/1.1 200"), response);
+        assertTrue(response.contains("answered on a fresh connection"), response);
+    }
+
+    @Test
+    void doesNotRetryARequestWithABody() throws Exception {
+        String response = afterWarmUp("PUT /closes-reused HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\n"
+                + "Connection: close\r\n\r\nbody");
+        assertTrue(response.startsWith("HTTP/1.1 502"), response);
     }
 
     @Test

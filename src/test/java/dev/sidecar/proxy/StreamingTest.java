@@ -3,20 +3,14 @@ package dev.sidecar.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-
-import javax.net.ssl.SSLSocket;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.sidecar.support.PeakSampler;
 import dev.sidecar.support.Sidecar;
 import dev.sidecar.support.SidecarTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -34,81 +28,35 @@ class StreamingTest {
     private static final long HEAP_GROWTH_LIMIT = 192L << 20;
 
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    private final AtomicLong peak = new AtomicLong();
-    private final AtomicBoolean sampling = new AtomicBoolean();
     private long baseline;
-    private Thread sampler;
+    private PeakSampler heap;
 
     @BeforeEach
     void startSampling() {
         System.gc();
         baseline = memory.getHeapMemoryUsage().getUsed();
-        sampling.set(true);
-        sampler = new Thread(() -> {
-            while (sampling.get()) {
-                peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                try {
-                    Thread.sleep(20); // sampling period, not synchronisation
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        sampler.start();
+        heap = new PeakSampler(() -> memory.getHeapMemoryUsage().getUsed(), 20);
     }
 
     @AfterEach
-    void stopSampling() throws InterruptedException {
-        sampling.set(false);
-        sampler.join();
+    void assertBoundedHeap() throws InterruptedException {
+        heap.close();
+        long growth = heap.peak() - baseline;
+        System.out.printf("heap baseline %d MiB, peak %d MiB during 1 GiB transfer%n", baseline >> 20,
+                heap.peak() >> 20);
+        assertTrue(growth < HEAP_GROWTH_LIMIT, "heap grew by " + (growth >> 20) + " MiB while streaming");
     }
 
     @Test
     void streamsAOneGibibyteUploadWithFlatMemory() throws Exception {
         SidecarTestResource.upstream().forgetUploads();
-        try (SSLSocket socket = Sidecar.socket()) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + GIB + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            byte[] block = new byte[256 * 1024];
-            for (long sent = 0; sent < GIB; sent += block.length) {
-                out.write(block);
-            }
-            out.flush();
-            String head = Sidecar.readHead(socket.getInputStream());
-            assertTrue(head.startsWith("HTTP/1.1 200"), head);
-        }
+        String head = Sidecar.upload(GIB);
+        assertTrue(head.startsWith("HTTP/1.1 200"), head);
         assertEquals(GIB, SidecarTestResource.upstream().nextUpload(30));
-        assertBoundedHeap();
     }
 
     @Test
     void streamsAOneGibibyteDownloadWithFlatMemory() throws Exception {
-        long received = 0;
-        try (SSLSocket socket = Sidecar.socket()) {
-            socket.getOutputStream().write(("GET /download?size=" + GIB + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            InputStream in = socket.getInputStream();
-            String head = Sidecar.readHead(in);
-            assertTrue(head.startsWith("HTTP/1.1 200"), head);
-            assertTrue(head.toLowerCase().contains("content-length: " + GIB), head);
-            byte[] buf = new byte[256 * 1024];
-            while (received < GIB) {
-                int n = in.read(buf);
-                if (n < 0) {
-                    break;
-                }
-                received += n;
-            }
-        }
-        assertEquals(GIB, received);
-        assertBoundedHeap();
-    }
-
-    private void assertBoundedHeap() {
-        long growth = peak.get() - baseline;
-        System.out.printf("heap baseline %d MiB, peak %d MiB during 1 GiB transfer%n", baseline >> 20,
-                peak.get() >> 20);
-        assertTrue(growth < HEAP_GROWTH_LIMIT, "heap grew by " + (growth >> 20) + " MiB while streaming");
+        assertEquals(GIB, Sidecar.download(GIB));
     }
 }

@@ -67,8 +67,12 @@ public final class Sidecar {
 
     /** A connected, handshaken TLS socket to the sidecar offering only http/1.1. */
     public static SSLSocket socket() throws IOException {
-        SSLSocket socket = (SSLSocket) SidecarTestResource.clientContext().getSocketFactory()
-                .createSocket("localhost", httpsPort());
+        return socket(SidecarTestResource.clientContext());
+    }
+
+    /** Like {@link #socket()}, with the client TLS context given. */
+    public static SSLSocket socket(javax.net.ssl.SSLContext context) throws IOException {
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", httpsPort());
         SSLParameters params = socket.getSSLParameters();
         params.setApplicationProtocols(new String[] { "http/1.1" });
         socket.setSSLParameters(params);
@@ -100,6 +104,50 @@ public final class Sidecar {
             // the peer closed without close_notify
         }
         return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Reads lines until one contains {@code text}; false at end of stream. */
+    public static boolean readUntil(java.io.BufferedReader in, String text) throws IOException {
+        for (String l; (l = in.readLine()) != null;) {
+            if (l.contains(text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** POSTs {@code bytes} zero bytes to {@code /upload} as fast as TLS takes them; returns the response head. */
+    public static String upload(long bytes) throws IOException {
+        try (SSLSocket socket = socket()) {
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + bytes + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] block = new byte[256 * 1024];
+            for (long sent = 0; sent < bytes; sent += block.length) {
+                out.write(block, 0, (int) Math.min(block.length, bytes - sent));
+            }
+            out.flush();
+            return readHead(socket.getInputStream());
+        }
+    }
+
+    /** GETs {@code /download} of {@code bytes}; returns how many body bytes arrived. */
+    public static long download(long bytes) throws IOException {
+        long received = 0;
+        try (SSLSocket socket = socket()) {
+            socket.getOutputStream().write(("GET /download?size=" + bytes + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            if (!head.startsWith("HTTP/1.1 200") || !head.toLowerCase().contains("content-length: " + bytes)) {
+                throw new IOException("unexpected response: " + head);
+            }
+            byte[] buf = new byte[256 * 1024];
+            for (int n; received < bytes && (n = in.read(buf)) > 0;) {
+                received += n;
+            }
+        }
+        return received;
     }
 
     /** Reads one HTTP/1.1 response head (up to the blank line). */

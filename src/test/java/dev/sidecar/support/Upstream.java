@@ -34,6 +34,8 @@ public final class Upstream {
     private final BlockingQueue<Long> uploads = new LinkedBlockingQueue<>();
     private final AtomicReference<HttpServerResponse> sse = new AtomicReference<>();
     private HttpServer server;
+    private final java.util.Set<Object> connections = java.util.Collections
+            .newSetFromMap(new java.util.concurrent.ConcurrentHashMap<>());
 
     /** Starts listening on 127.0.0.1 and an OS-chosen port. */
     public Upstream start() {
@@ -100,6 +102,7 @@ public final class Upstream {
                 MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), req.remoteAddress().toString()));
         HttpServerResponse res = req.response();
         String path = req.path();
+        boolean reused = !connections.add(req.connection());
         if (path.equals("/hop")) {
             res.putHeader("Connection", "X-Hop-Secret")
                     .putHeader("X-Hop-Secret", "must not reach the client")
@@ -135,6 +138,14 @@ public final class Upstream {
             req.pause(); // never answers
         } else if (path.equals("/reset")) {
             req.connection().close();
+        } else if (path.equals("/closes-reused")) {
+            // Answers on a fresh connection, closes a reused one without answering: the race of an application
+            // closing an idle keep-alive connection just as the proxy sends on it.
+            if (reused) {
+                req.connection().close();
+            } else {
+                res.end("answered on a fresh connection");
+            }
         } else if (path.startsWith("/status/")) {
             res.setStatusCode(Integer.parseInt(path.substring("/status/".length()))).end();
         } else {

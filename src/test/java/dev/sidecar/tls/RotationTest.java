@@ -26,8 +26,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 import org.junit.jupiter.api.Test;
@@ -49,14 +47,7 @@ class RotationTest {
 
     private static SSLSocket connect() throws Exception {
         // A fresh context per connection: no session to resume, every handshake is a full one.
-        SSLContext ctx = RotationResource.pki().clientContext();
-        SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket("localhost", Sidecar.httpsPort());
-        SSLParameters params = socket.getSSLParameters();
-        params.setApplicationProtocols(new String[] { "http/1.1" });
-        socket.setSSLParameters(params);
-        socket.setSoTimeout(10_000);
-        socket.startHandshake();
-        return socket;
+        return Sidecar.socket(RotationResource.pki().clientContext());
     }
 
     private static BigInteger servedSerial() throws Exception {
@@ -94,7 +85,7 @@ class RotationTest {
         SSLSocket sse = connect();
         sse.getOutputStream().write("GET /sse HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         BufferedReader events = new BufferedReader(new InputStreamReader(sse.getInputStream(), StandardCharsets.UTF_8));
-        assertTrue(readUntil(events, "data: first"));
+        assertTrue(Sidecar.readUntil(events, "data: first"));
         CompletableFuture<String> echoed = new CompletableFuture<>();
         WebSocket ws = webSocket(echoed);
 
@@ -105,7 +96,7 @@ class RotationTest {
 
         assertTrue(get(keepAlive, "/after").startsWith("HTTP/1.1 200"), "keep-alive connection broken by the swap");
         RotationResource.upstream().sse("after the swap");
-        assertTrue(readUntil(events, "data: after the swap"), "SSE stream broken by the swap");
+        assertTrue(Sidecar.readUntil(events, "data: after the swap"), "SSE stream broken by the swap");
         ws.sendText("after the swap", true);
         assertEquals("after the swap", echoed.get(10, TimeUnit.SECONDS), "WebSocket broken by the swap");
         RotationResource.upstream().sse(null);
@@ -124,15 +115,6 @@ class RotationTest {
                         return null;
                     }
                 }).get(10, TimeUnit.SECONDS);
-    }
-
-    private static boolean readUntil(BufferedReader in, String text) throws Exception {
-        for (String l; (l = in.readLine()) != null;) {
-            if (l.contains(text)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Test
