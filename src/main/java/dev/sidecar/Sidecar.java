@@ -82,7 +82,7 @@ public class Sidecar {
                 config.limits().maxBodySize().orElse(-1), tls.clientAuth() != SidecarConfig.ClientAuth.NONE,
                 config.timeouts().connect(),
                 config.timeouts().responseHeaders(), config.pool().maxConnections(), config.pool().keepAliveTimeout(),
-                config.timeouts().idle());
+                config.timeouts().idle(), config.hsts());
     }
 
     /** Every {@code name.crt} with a {@code name.key} beside it, in name order. */

@@ -52,6 +52,13 @@ public interface SidecarConfig {
     @WithName("trusted-proxies")
     Optional<List<String>> trustedProxies();
 
+    /**
+     * {@code Strict-Transport-Security} value to add to every response that lacks one, e.g.
+     * {@code max-age=31536000; includeSubDomains}. Off by default: once browsers have seen it they refuse plain
+     * HTTP to the host for that long.
+     */
+    Optional<String> hsts();
+
     /** Access log format. */
     @WithName("access-log")
     @WithDefault("text")

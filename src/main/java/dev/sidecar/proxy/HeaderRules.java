@@ -97,6 +97,30 @@ public final class HeaderRules {
         }
     }
 
+    /**
+     * Rewrites {@code Location} and {@code Content-Location} values that point at the application's own
+     * address ({@code http://127.0.0.1:8080/x}) to the origin the client used ({@code https://host/x}), as NGINX's
+     * {@code proxy_redirect default} does: a legacy application that builds absolute URLs from its own socket
+     * would otherwise send clients to an address they cannot reach.
+     *
+     * @param upstreamOrigin {@code http://host:port} of the application
+     * @param clientAuthority the {@code Host} the client asked for, or {@code null} to leave the headers alone
+     */
+    public static void rewriteLocations(MultiMap headers, String upstreamOrigin, String clientAuthority) {
+        if (clientAuthority == null) {
+            return;
+        }
+        for (String name : LOCATION_HEADERS) {
+            String value = headers.get(name);
+            if (value != null && value.regionMatches(true, 0, upstreamOrigin, 0, upstreamOrigin.length())
+                    && (value.length() == upstreamOrigin.length() || "/?#".indexOf(value.charAt(upstreamOrigin.length())) >= 0)) {
+                headers.set(name, "https://" + clientAuthority + value.substring(upstreamOrigin.length()));
+            }
+        }
+    }
+
+    private static final String[] LOCATION_HEADERS = { "location", "content-location" };
+
     /** True when the request asks for a WebSocket upgrade (RFC 6455 §4.1). */
     public static boolean isWebSocketUpgrade(MultiMap headers) {
         String upgrade = headers.get("upgrade");

@@ -43,6 +43,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     private final ProxySettings settings;
     private final ExchangeObserver observer;
     private final SocketAddress upstream;
+    private final String upstreamOrigin;
     private final HttpClientOptions clientOptions;
     private final PoolOptions poolOptions;
     /** One client per event loop, so a request and its upstream connection share a thread. */
@@ -60,6 +61,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         this.settings = settings;
         this.observer = observer;
         this.upstream = SocketAddress.inetSocketAddress(settings.upstreamPort(), settings.upstreamHost());
+        this.upstreamOrigin = "http://" + settings.upstreamAuthority();
         this.clientOptions = new HttpClientOptions()
                 .setProtocolVersion(HttpVersion.HTTP_1_1)
                 .setKeepAlive(true)
@@ -299,7 +301,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 response.setStatusMessage(in.statusMessage());
             }
             HeaderRules.copyResponseHeaders(in.headers(), response.headers());
+            HeaderRules.rewriteLocations(response.headers(), upstreamOrigin, clientAuthority());
             response.headers().set("x-request-id", requestId);
+            settings.hsts().ifPresent(hsts -> {
+                if (!response.headers().contains("strict-transport-security")) {
+                    response.headers().set("strict-transport-security", hsts);
+                }
+            });
             if (draining && request.version() != HttpVersion.HTTP_2) {
                 response.headers().set("connection", "close");
             }

@@ -16,10 +16,11 @@ import java.time.Duration;
  * @param poolSize         maximum open upstream connections
  * @param keepAliveTimeout pooled upstream connections idle this long are closed
  * @param idleTimeout      an upstream connection with no traffic for this long is closed
+ * @param hsts             {@code Strict-Transport-Security} value added to responses that lack one, if any
  */
 public record ProxySettings(String upstreamHost, int upstreamPort, boolean preserveHost,
         TrustedProxies trustedProxies, long maxBodySize, boolean forwardClientCert, Duration connectTimeout, Duration responseTimeout,
-        int poolSize, Duration keepAliveTimeout, Duration idleTimeout) {
+        int poolSize, Duration keepAliveTimeout, Duration idleTimeout, java.util.Optional<String> hsts) {
 
     /** The authority to send when the client's {@code Host} is not preserved. */
     public String upstreamAuthority() {

@@ -68,4 +68,26 @@ class HeaderRulesTest {
                 .add("Upgrade", "h2c").add("Connection", "Upgrade")));
         assertFalse(HeaderRules.isWebSocketUpgrade(MultiMap.caseInsensitiveMultiMap().add("Upgrade", "websocket")));
     }
+
+    @Test
+    void rewritesLocationsThatPointAtTheApplicationItself() {
+        MultiMap h = MultiMap.caseInsensitiveMultiMap().add("Location", "http://127.0.0.1:8080/login?next=/a")
+                .add("Content-Location", "http://127.0.0.1:8080");
+        HeaderRules.rewriteLocations(h, "http://127.0.0.1:8080", "app.example.com");
+        assertEquals("https://app.example.com/login?next=/a", h.get("location"));
+        assertEquals("https://app.example.com", h.get("content-location"));
+    }
+
+    @Test
+    void leavesOtherLocationsAlone() {
+        MultiMap h = MultiMap.caseInsensitiveMultiMap().add("Location", "http://127.0.0.1:80801/x");
+        HeaderRules.rewriteLocations(h, "http://127.0.0.1:8080", "app.example.com");
+        assertEquals("http://127.0.0.1:80801/x", h.get("location"));
+        h.set("Location", "https://elsewhere.example/x");
+        HeaderRules.rewriteLocations(h, "http://127.0.0.1:8080", "app.example.com");
+        assertEquals("https://elsewhere.example/x", h.get("location"));
+        h.set("Location", "/relative");
+        HeaderRules.rewriteLocations(h, "http://127.0.0.1:8080", "app.example.com");
+        assertEquals("/relative", h.get("location"));
+    }
 }

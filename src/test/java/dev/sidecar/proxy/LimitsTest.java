@@ -14,18 +14,27 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** A configured body limit: 413 whether the size is announced or only discovered while streaming. */
+/**
+ * Optional protections switched on: a body limit (413 whether the size is announced or only discovered while
+ * streaming) and HSTS.
+ */
 @QuarkusTest
 @QuarkusTestResource(value = SidecarTestResource.class, restrictToAnnotatedClass = true)
 @TestProfile(LimitsTest.SmallBodies.class)
 class LimitsTest {
 
-    /** A 1 KiB body limit. */
+    /** A 1 KiB body limit and HSTS. */
     public static class SmallBodies implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("sidecar.limits.max-body-size", "1024");
+            return Map.of("sidecar.limits.max-body-size", "1024", "sidecar.hsts", "max-age=31536000; includeSubDomains");
         }
+    }
+
+    @Test
+    void addsHstsToResponses() {
+        Sidecar.https().get("/hsts").then().statusCode(200)
+                .header("strict-transport-security", "max-age=31536000; includeSubDomains");
     }
 
     @Test

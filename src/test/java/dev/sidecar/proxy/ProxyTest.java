@@ -278,6 +278,12 @@ class ProxyTest {
     }
 
     @Test
+    void rewritesARedirectToTheAppsOwnAddressToTheClientsOrigin() {
+        Sidecar.https().redirects().follow(false).get("/redirect-to-self").then().statusCode(302)
+                .header("location", "https://localhost:" + Sidecar.httpsPort() + "/landing?x=1");
+    }
+
+    @Test
     void relaysTheAppsStatusCodes() {
         Sidecar.https().get("/status/404").then().statusCode(404);
         Sidecar.https().get("/status/503").then().statusCode(503);

@@ -146,6 +146,8 @@ public final class Upstream {
             } else {
                 res.end("answered on a fresh connection");
             }
+        } else if (path.equals("/redirect-to-self")) {
+            res.setStatusCode(302).putHeader("Location", "http://127.0.0.1:" + port() + "/landing?x=1").end();
         } else if (path.startsWith("/status/")) {
             res.setStatusCode(Integer.parseInt(path.substring("/status/".length()))).end();
         } else {
