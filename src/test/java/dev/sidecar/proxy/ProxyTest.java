@@ -284,6 +284,17 @@ class ProxyTest {
     }
 
     @Test
+    void cutsTheClientsStreamWhenTheAppDiesMidResponse() throws Exception {
+        long start = System.nanoTime();
+        String response = Sidecar.raw("GET /dies-midway HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(response.startsWith("HTTP/1.1 200"), response);
+        int body = response.length() - response.indexOf("\r\n\r\n") - 4;
+        assertTrue(body < 100_000, "the client must not get a complete-looking response");
+        assertTrue(millis < 5000, "the connection was left hanging for " + millis + " ms");
+    }
+
+    @Test
     void relaysTheAppsStatusCodes() {
         Sidecar.https().get("/status/404").then().statusCode(404);
         Sidecar.https().get("/status/503").then().statusCode(503);

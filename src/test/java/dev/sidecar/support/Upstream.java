@@ -146,6 +146,9 @@ public final class Upstream {
             } else {
                 res.end("answered on a fresh connection");
             }
+        } else if (path.equals("/dies-midway")) {
+            res.putHeader("content-length", "100000").write(Buffer.buffer(new byte[1000]));
+            vertx.setTimer(50, id -> req.connection().close());
         } else if (path.equals("/redirect-to-self")) {
             res.setStatusCode(302).putHeader("Location", "http://127.0.0.1:" + port() + "/landing?x=1").end();
         } else if (path.startsWith("/status/")) {
