@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
@@ -129,6 +130,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         private long bytesIn;
         private long bytesOut;
         private boolean done;
+        private Buffer pending;
+        private boolean flushScheduled;
         private RequestOptions options;
         private boolean retried;
         /** An open tunnel stays active after it is logged; its close ends it. */
@@ -317,10 +320,20 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             }
             in.handler(chunk -> {
                 bytesOut += chunk.length();
-                response.write(chunk);
-                if (response.writeQueueFull()) {
-                    in.pause();
-                    response.drainHandler(v -> in.resume());
+                if (pending != null) {
+                    writePending(in);
+                }
+                // Held until the end of this event-loop turn: when the end follows in the same read (most small
+                // responses), body and end go out as one write (HTTP/2: one DATA frame with END_STREAM).
+                pending = chunk;
+                if (!flushScheduled) {
+                    flushScheduled = true;
+                    vertx.runOnContext(v -> {
+                        flushScheduled = false;
+                        if (pending != null && !done) {
+                            writePending(in);
+                        }
+                    });
                 }
             });
             in.exceptionHandler(err -> upstreamBroke(err));
@@ -328,9 +341,25 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 if (!in.trailers().isEmpty()) {
                     HeaderRules.copyResponseHeaders(in.trailers(), response.trailers());
                 }
-                response.end();
+                Buffer last = pending;
+                pending = null;
+                if (last != null) {
+                    response.end(last);
+                } else {
+                    response.end();
+                }
                 finish(in.statusCode());
             });
+        }
+
+        private void writePending(HttpClientResponse in) {
+            Buffer chunk = pending;
+            pending = null;
+            response.write(chunk);
+            if (response.writeQueueFull()) {
+                in.pause();
+                response.drainHandler(v -> in.resume());
+            }
         }
 
         /** WebSocket: forward the handshake; on 101, join the two connections byte for byte. */
