@@ -167,6 +167,11 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                     .setServer(upstream)
                     .setMethod(request.method())
                     .setURI(request.uri());
+            send(webSocket);
+        }
+
+        /** Takes an upstream connection from the pool and hands the request to it. */
+        private void send(boolean webSocket) {
             sentNanos = System.nanoTime();
             client().request(options).onComplete(ar -> {
                 if (ar.failed()) {
@@ -280,16 +285,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             retried = true;
             LOG.debugf("[%s] upstream closed a reused connection (%s); retrying once", requestId, err.getMessage());
             upstreamRequest = null;
-            sentNanos = System.nanoTime();
-            client().request(options).onComplete(ar -> {
-                if (ar.failed()) {
-                    fail(ar.cause());
-                } else if (done) {
-                    ar.result().reset();
-                } else {
-                    forward(ar.result());
-                }
-            });
+            send(false);
             return true;
         }
 

@@ -208,13 +208,18 @@ class CertificateLoaderTest {
         assertTrue(e.getMessage().contains("list the server certificate first"), e.getMessage());
     }
 
+    /** A PEM block of this label whose content is three zero bytes: well-formed armour, no key inside. */
+    private static String truncatedPem(String label) {
+        return "-----BEGIN " + label + "-----\nAAAA\n-----END " + label + "-----\n";
+    }
+
     @Test
     void refusesFilesThatAreNotPem() {
         assertEquals("parse", assertThrows(CertificateException.class,
                 () -> CertificateLoader.parseChain(CERT, "hello".getBytes())).reason());
         Issued server = pki.server("EC");
         assertEquals("parse", assertThrows(CertificateException.class,
-                () -> load(server, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", null)).reason());
+                () -> load(server, truncatedPem("PRIVATE KEY"), null)).reason());
         assertEquals("parse", assertThrows(CertificateException.class, () -> load(server, "", null)).reason());
     }
 }
