@@ -3,8 +3,6 @@ package dev.sidecar.tls;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.HexFormat;
-import java.util.List;
 
 /**
  * One loaded, validated certificate with its key: what the TLS handshake serves. Immutable; a reload
@@ -42,15 +40,5 @@ public record CertificateGeneration(String alias, X509Certificate[] chain, Priva
     /** JCA key type of the leaf key: {@code EC} or {@code RSA}. */
     public String keyType() {
         return key.getAlgorithm();
-    }
-
-    /** The content hash in hex. */
-    public String contentHashHex() {
-        return HexFormat.of().formatHex(contentHash);
-    }
-
-    /** The chain as a list, for reporting. */
-    public List<X509Certificate> chainList() {
-        return List.of(chain);
     }
 }

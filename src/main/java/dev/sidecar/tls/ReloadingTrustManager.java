@@ -36,31 +36,32 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        ClientTrust trust = current.get();
-        trust.verifier().checkClientTrusted(chain, authType, engine);
-        permit(trust, chain);
+        check(chain, t -> t.checkClientTrusted(chain, authType, engine));
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        ClientTrust trust = current.get();
-        trust.verifier().checkClientTrusted(chain, authType, socket);
-        permit(trust, chain);
+        check(chain, t -> t.checkClientTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        ClientTrust trust = current.get();
-        trust.verifier().checkClientTrusted(chain, authType);
-        permit(trust, chain);
+        check(chain, t -> t.checkClientTrusted(chain, authType));
     }
 
-    private static void permit(ClientTrust trust, X509Certificate[] chain) throws CertificateException {
+    /** One PKIX verification by the JDK, then the allow-lists, against one snapshot of the trust. */
+    private void check(X509Certificate[] chain, Verification pkix) throws CertificateException {
+        ClientTrust trust = current.get();
+        pkix.verify(trust.verifier());
         if (!trust.allow().permits(chain[0])) {
             throw new CertificateException("client certificate " + chain[0].getSubjectX500Principal().getName()
                     + " is not in the allow-lists");
         }
+    }
+
+    private interface Verification {
+        void verify(X509ExtendedTrustManager verifier) throws CertificateException;
     }
 
     @Override
