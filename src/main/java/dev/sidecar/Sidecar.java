@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import dev.sidecar.config.ConfigProblem;
 import dev.sidecar.config.ConfigValidator;
 import dev.sidecar.config.SidecarConfig;
+import dev.sidecar.proxy.ConnectionGuard;
 import dev.sidecar.proxy.ProxySettings;
 import dev.sidecar.proxy.TrustedProxies;
 import dev.sidecar.tls.CertificateException;
@@ -39,6 +40,7 @@ public class Sidecar {
     private final SidecarConfig config;
     private final CertificateReloader certificates;
     private final ProxySettings proxySettings;
+    private final ConnectionGuard connectionGuard;
 
     Sidecar(SidecarConfig config) {
         this.config = config;
@@ -76,10 +78,11 @@ public class Sidecar {
             }
             throw new ConfigurationException(message.toString());
         }
+        this.connectionGuard = new ConnectionGuard(config.timeouts().requestHeaders().toMillis());
         this.proxySettings = new ProxySettings(ConfigValidator.host(config.upstream()),
                 ConfigValidator.port(config.upstream()), config.preserveHost(),
                 config.trustedProxies().map(TrustedProxies::parse).orElse(TrustedProxies.none()),
-                config.limits().maxBodySize().orElse(-1), tls.clientAuth() != SidecarConfig.ClientAuth.NONE,
+                config.limits().maxBodySize().orElse(-1), config.limits().maxHeaders(), tls.clientAuth() != SidecarConfig.ClientAuth.NONE,
                 config.timeouts().connect(),
                 config.timeouts().responseHeaders(), config.pool().maxConnections(), config.pool().keepAliveTimeout(),
                 config.timeouts().idle(), config.hsts());
@@ -130,18 +133,23 @@ public class Sidecar {
         return proxySettings;
     }
 
+    /** The HTTP/1.1 connection rules of the public listener (request head timeout, closing responses). */
+    public ConnectionGuard connectionGuard() {
+        return connectionGuard;
+    }
+
     void started(@Observes StartupEvent event) {
         certificates.start();
         CertificateGeneration served = certificates.served().defaultGeneration();
         LOG.infof("Sidecar ready: https://0.0.0.0:%d -> %s (preserve-host=%s), management http://0.0.0.0:%d, "
                 + "certificate %s serial %s expires %s, client certificates %s, TLSv1.3+TLSv1.2, ALPN h2+http/1.1, "
                 + "trusted proxies %s, "
-                + "timeouts connect=%s response-headers=%s idle=%s, max body %s, access log %s, shutdown delay=%s drain=%s",
+                + "timeouts connect=%s response-headers=%s request-headers=%s idle=%s, max body %s, access log %s, shutdown delay=%s drain=%s",
                 config.port(), config.upstream(), config.preserveHost(), config.managementPort(), served.subject(),
                 served.serial(), served.notAfter(), config.tls().clientAuth().name().toLowerCase(),
                 config.trustedProxies().map(Object::toString).orElse("none"),
                 human(config.timeouts().connect()), human(config.timeouts().responseHeaders()),
-                human(config.timeouts().idle()),
+                human(config.timeouts().requestHeaders()), human(config.timeouts().idle()),
                 config.limits().maxBodySize().isPresent() ? config.limits().maxBodySize().getAsLong() + " bytes"
                         : "unlimited",
                 config.accessLog().name().toLowerCase(), human(config.shutdown().delay()),

@@ -32,6 +32,7 @@ public final class ConfigValidator {
         positive(problems, "sidecar.timeouts.response-headers", config.timeouts().responseHeaders());
         positive(problems, "sidecar.timeouts.idle", config.timeouts().idle());
         positive(problems, "sidecar.tls.poll-interval", config.tls().pollInterval());
+        positive(problems, "sidecar.timeouts.request-headers", config.timeouts().requestHeaders());
         positive(problems, "sidecar.pool.keep-alive-timeout", config.pool().keepAliveTimeout());
         positive(problems, "sidecar.shutdown.drain-timeout", config.shutdown().drainTimeout());
         if (config.shutdown().delay().isNegative()) {
@@ -40,6 +41,7 @@ public final class ConfigValidator {
         }
         atLeast(problems, "sidecar.limits.max-header-size", config.limits().maxHeaderSize(), 1024);
         atLeast(problems, "sidecar.limits.max-request-line", config.limits().maxRequestLine(), 256);
+        atLeast(problems, "sidecar.limits.max-headers", config.limits().maxHeaders(), 8);
         atLeast(problems, "sidecar.pool.max-connections", config.pool().maxConnections(), 1);
         atLeast(problems, "sidecar.limits.max-connections", config.limits().maxConnections(), 1);
         config.limits().maxBodySize().ifPresent(max -> {

@@ -247,6 +247,14 @@ public interface SidecarConfig {
         /** A client connection with no traffic in either direction for this long is closed. */
         @WithDefault("300s")
         Duration idle();
+
+        /**
+         * Time a client has to send a whole HTTP/1.1 request head once its first byte arrives; a connection that
+         * takes longer (slowloris) gets 408 and is closed. Keep-alive waits between requests are not counted.
+         */
+        @WithName("request-headers")
+        @WithDefault("10s")
+        Duration requestHeaders();
     }
 
     /** Size limits on requests. */
@@ -255,6 +263,11 @@ public interface SidecarConfig {
         @WithName("max-header-size")
         @WithDefault("32768")
         int maxHeaderSize();
+
+        /** Maximum number of request header fields (a repeated name counts each time); more get 431. */
+        @WithName("max-headers")
+        @WithDefault("100")
+        int maxHeaders();
 
         /** Maximum length of the request line; longer requests get 414. */
         @WithName("max-request-line")

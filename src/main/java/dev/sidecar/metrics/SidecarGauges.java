@@ -9,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import dev.sidecar.Sidecar;
+import dev.sidecar.proxy.ConnectionGuard;
 import dev.sidecar.tls.CertificateGeneration;
 import dev.sidecar.tls.CertificateReloader;
 import dev.sidecar.tls.HandshakeFailures;
@@ -32,6 +33,7 @@ public class SidecarGauges {
     private final MeterRegistry registry;
     private final CertificateReloader certificates;
     private final ConnectionMetrics connections;
+    private final ConnectionGuard connectionGuard;
     private final HandshakeFailures handshakeFailures = new HandshakeFailures();
     private final Set<String> failureReasons = ConcurrentHashMap.newKeySet();
     private final Set<String> reloadFailureReasons = ConcurrentHashMap.newKeySet();
@@ -41,6 +43,7 @@ public class SidecarGauges {
         this.registry = registry;
         this.certificates = sidecar.certificates();
         this.connections = connections;
+        this.connectionGuard = sidecar.connectionGuard();
     }
 
     void register(@Observes StartupEvent event, Vertx vertx) {
@@ -49,6 +52,9 @@ public class SidecarGauges {
                 .description("Client connections open on the HTTPS listener").register(registry);
         FunctionCounter.builder("sidecar.connections.rejected", connections, ConnectionMetrics::rejected)
                 .description("Connections closed at once because sidecar.limits.max-connections was reached")
+                .register(registry);
+        FunctionCounter.builder("sidecar.requests.head.timeouts", connectionGuard, ConnectionGuard::timeouts)
+                .description("Connections closed because a request head took longer than sidecar.timeouts.request-headers")
                 .register(registry);
         FunctionCounter.builder("sidecar.tls.handshakes", certificates.keyManager(), k -> k.handshakes())
                 .description("Full TLS handshakes that were given a certificate").register(registry);

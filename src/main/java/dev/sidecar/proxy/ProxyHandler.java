@@ -114,7 +114,24 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
     @Override
     public void handle(HttpServerRequest request) {
+        if (ConnectionGuard.closing(request.connection())) {
+            return; // pipelined behind a refused request: never forwarded, the connection is closing
+        }
         new Exchange(request).start();
+    }
+
+    /**
+     * Answers a request the router refused before it reached the proxy (an HTTP/1.1 request without
+     * {@code Host}, a path it cannot decode), the same way the proxy answers its own refusals.
+     */
+    public void refuse(HttpServerRequest request, int status) {
+        if (request.response().headWritten()) {
+            request.connection().close();
+            return;
+        }
+        boolean clientError = status >= 400 && status < 500;
+        new Exchange(request).reject(clientError ? status : 500,
+                clientError ? "the request is malformed" : "the sidecar failed to handle the request");
     }
 
     /** One request on its way through. All methods run on the request's event loop. */
@@ -137,6 +154,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         /** An open tunnel stays active after it is logged; its close ends it. */
         private boolean tunnelOpen;
         private UpstreamFailure failure;
+        /** The authority the client asked for ({@code Host}, {@code :authority}, or an absolute target's). */
+        private String authority;
 
         Exchange(HttpServerRequest request) {
             this.request = request;
@@ -152,6 +171,27 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 reject(405, "CONNECT is not supported");
                 return;
             }
+            if (request.version() == null) {
+                reject(505, "only HTTP/1.0, HTTP/1.1 and HTTP/2 are supported"); // e.g. HTTP/1.2, which Vert.x parses
+                return;
+            }
+            boolean http2 = request.version() == HttpVersion.HTTP_2;
+            if (!http2) {
+                RequestChecks.Refusal refusal = RequestChecks.checkHttp1(request.headers(),
+                        request.version() == HttpVersion.HTTP_1_1, settings.maxHeaders());
+                if (refusal != null) {
+                    reject(refusal.status(), refusal.why());
+                    return;
+                }
+            }
+            RequestChecks.Target target = RequestChecks.target(request.uri(), http2
+                    ? (request.authority() == null ? null : request.authority().toString())
+                    : request.getHeader("host"));
+            if (target == null) {
+                reject(400, "the request target must be a path or an http(s) URL");
+                return;
+            }
+            authority = target.authority();
             long max = settings.maxBodySize();
             if (max >= 0) {
                 String length = request.getHeader("content-length");
@@ -166,7 +206,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             options = new RequestOptions()
                     .setServer(upstream)
                     .setMethod(request.method())
-                    .setURI(request.uri());
+                    .setURI(target.uri());
             send(webSocket);
         }
 
@@ -177,7 +217,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 if (ar.failed()) {
                     fail(ar.cause());
                 } else if (done) {
-                    ar.result().reset();
+                    // The client left while a connection was found: nothing was sent, nothing to report.
+                    ar.result().exceptionHandler(err -> LOG.tracef("[%s] unsent request dropped", requestId)).reset();
                 } else if (webSocket) {
                     tunnel(ar.result());
                 } else {
@@ -191,7 +232,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             MultiMap in = request.headers();
             MultiMap headers = out.headers();
             HeaderRules.copyRequestHeaders(in, headers);
-            String host = clientAuthority();
+            String host = authority;
             if (settings.preserveHost() && host != null) {
                 headers.set("host", host);
             } else {
@@ -206,18 +247,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             }
         }
 
-        private String clientAuthority() {
-            if (request.version() == HttpVersion.HTTP_2) {
-                HostAndPort authority = request.authority();
-                return authority == null ? null : authority.toString();
-            }
-            return request.getHeader("host");
-        }
-
         private void forward(HttpClientRequest out) {
             prepare(out);
             out.exceptionHandler(err -> failed(out, err));
             String length = request.getHeader("content-length");
+            if (request.version() == null) {
+                reject(505, "only HTTP/1.0, HTTP/1.1 and HTTP/2 are supported"); // e.g. HTTP/1.2, which Vert.x parses
+                return;
+            }
             boolean http2 = request.version() == HttpVersion.HTTP_2;
             if (length != null) {
                 out.putHeader("content-length", length);
@@ -300,7 +337,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 response.setStatusMessage(in.statusMessage());
             }
             HeaderRules.copyResponseHeaders(in.headers(), response.headers());
-            HeaderRules.rewriteLocations(response.headers(), upstreamOrigin, clientAuthority());
+            HeaderRules.rewriteLocations(response.headers(), upstreamOrigin, authority);
             response.headers().set("x-request-id", requestId);
             settings.hsts().ifPresent(hsts -> {
                 if (!response.headers().contains("strict-transport-security")) {
@@ -459,7 +496,11 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             reject(failure.status(), failure.explanation());
         }
 
-        /** A short plain-text answer; the connection closes unless the request was read completely. */
+        /**
+         * A short plain-text answer. The connection closes after a refused request (what follows it on the same
+         * connection cannot be trusted to start where the sidecar thinks it does) and after any answer given before
+         * the request was read completely; it stays open only after an upstream failure (502/504).
+         */
         private void reject(int status, String why) {
             if (done) {
                 return;
@@ -468,12 +509,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             response.setStatusCode(status);
             response.putHeader("content-type", "text/plain; charset=utf-8");
             response.putHeader("x-request-id", requestId);
-            if (!request.isEnded() && request.version() != HttpVersion.HTTP_2) {
-                response.putHeader("connection", "close");
-            }
+            boolean close = (failure == null || !request.isEnded()) && request.version() != HttpVersion.HTTP_2;
             String body = status + " " + response.getStatusMessage() + ": " + why + "\nrequest id: " + requestId
                     + "\n";
-            response.end(body);
+            if (close) {
+                response.putHeader("connection", "close");
+                ConnectionGuard.endClosing(request.connection(), () -> response.end(body));
+            } else {
+                response.end(body);
+            }
             bytesOut += body.length();
             finish(status);
         }

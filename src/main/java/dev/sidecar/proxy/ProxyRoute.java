@@ -29,7 +29,8 @@ public class ProxyRoute {
                 : both(metrics, new AccessLog(AccessLog.Format.valueOf(format.name())));
         handler = new ProxyHandler(vertx, sidecar.proxySettings(), observer,
                 Runtime.getRuntime().availableProcessors() * 2);
-        router.route().order(Integer.MIN_VALUE).handler(ctx -> handler.handle(ctx.request()));
+        router.route().order(Integer.MIN_VALUE).handler(ctx -> handler.handle(ctx.request()))
+                .failureHandler(ctx -> handler.refuse(ctx.request(), ctx.statusCode()));
     }
 
     private static ExchangeObserver both(ExchangeObserver a, ExchangeObserver b) {

@@ -10,6 +10,7 @@ import java.time.Duration;
  * @param preserveHost     pass the client's {@code Host} unchanged (otherwise send the upstream's)
  * @param trustedProxies   clients whose forwarding headers are believed
  * @param maxBodySize      largest request body accepted, or -1 for no limit
+ * @param maxHeaders       most header fields a request may have
  * @param forwardClientCert send the client's certificate to the application (RFC 9440 headers)
  * @param connectTimeout   time to open an upstream connection
  * @param responseTimeout  time from sending a request to receiving the response headers
@@ -19,7 +20,7 @@ import java.time.Duration;
  * @param hsts             {@code Strict-Transport-Security} value added to responses that lack one, if any
  */
 public record ProxySettings(String upstreamHost, int upstreamPort, boolean preserveHost,
-        TrustedProxies trustedProxies, long maxBodySize, boolean forwardClientCert, Duration connectTimeout, Duration responseTimeout,
+        TrustedProxies trustedProxies, long maxBodySize, int maxHeaders, boolean forwardClientCert, Duration connectTimeout, Duration responseTimeout,
         int poolSize, Duration keepAliveTimeout, Duration idleTimeout, java.util.Optional<String> hsts) {
 
     /** The authority to send when the client's {@code Host} is not preserved. */

@@ -9,6 +9,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import dev.sidecar.Sidecar;
+import dev.sidecar.proxy.ConnectionGuard;
 import dev.sidecar.config.SidecarConfig;
 import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 import io.vertx.core.http.Http2Settings;
@@ -97,7 +98,7 @@ public class TlsListener implements HttpServerOptionsCustomizer {
         } else {
             options.setClientAuth(ClientAuth.NONE);
         }
-        options.setSslEngineOptions(engine(config.tls().engine()));
+        options.setSslEngineOptions(sidecar.connectionGuard().watching(engine(config.tls().engine())));
         options.getEnabledCipherSuites().clear();
         CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
     }

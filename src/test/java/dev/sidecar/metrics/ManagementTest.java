@@ -96,13 +96,34 @@ class ManagementTest {
     }
 
     @Test
-    void refusesTls11AndCountsTheFailure() throws Exception {
-        SSLSocket socket = (SSLSocket) SidecarTestResource.clientContext().getSocketFactory()
-                .createSocket("localhost", Sidecar.httpsPort());
-        socket.setEnabledProtocols(new String[] { "TLSv1.1" });
-        assertThrows(Exception.class, socket::startHandshake);
-        socket.close();
-        awaitMetric("sidecar_tls_handshake_failures_total{reason=\"");
+    void refusesTls10And11WithAProtocolVersionAlertAndCountsIt() throws Exception {
+        // The JDK's client will not even offer TLS 1.0/1.1 any more, so the ClientHello is written by hand.
+        for (int minor : new int[] { 1, 2 }) {
+            try (Socket plain = new Socket("localhost", Sidecar.httpsPort())) {
+                plain.getOutputStream().write(legacyClientHello(minor));
+                plain.getOutputStream().flush();
+                plain.setSoTimeout(5000);
+                byte[] answer = plain.getInputStream().readAllBytes();
+                assertTrue(answer.length >= 7 && answer[0] == 0x15 && answer[5] == 2 && answer[6] == 70,
+                        "a fatal protocol_version alert, then the end: " + java.util.HexFormat.of().formatHex(answer));
+            }
+        }
+        awaitMetric("sidecar_tls_handshake_failures_total{reason=\"protocol_version\"}");
+    }
+
+    /** A TLS 1.{minor - 1} ClientHello with ECDHE-CBC and RSA suites, without the TLS 1.3 supported_versions extension. */
+    private static byte[] legacyClientHello(int minor) {
+        java.io.ByteArrayOutputStream hello = new java.io.ByteArrayOutputStream();
+        hello.writeBytes(new byte[] { 3, (byte) minor });
+        hello.writeBytes(new byte[32]); // client random
+        hello.write(0); // no session id
+        hello.writeBytes(new byte[] { 0, 4, (byte) 0xc0, 0x13, 0x00, 0x2f }); // two cipher suites
+        hello.writeBytes(new byte[] { 1, 0 }); // null compression only
+        byte[] body = hello.toByteArray();
+        java.nio.ByteBuffer record = java.nio.ByteBuffer.allocate(9 + body.length);
+        record.put((byte) 0x16).put((byte) 3).put((byte) 1).putShort((short) (4 + body.length));
+        record.put((byte) 1).put((byte) 0).putShort((short) body.length).put(body);
+        return record.array();
     }
 
     @Test
@@ -115,6 +136,7 @@ class ManagementTest {
                 assertThrows(SSLHandshakeException.class, socket::startHandshake, cipher);
             }
         }
+        awaitMetric("sidecar_tls_handshake_failures_total{reason=\"no_shared_cipher\"}");
         try (SSLSocket socket = (SSLSocket) SidecarTestResource.clientContext().getSocketFactory()
                 .createSocket("localhost", Sidecar.httpsPort())) {
             socket.setEnabledProtocols(new String[] { "TLSv1.2" });
@@ -165,6 +187,23 @@ class ManagementTest {
             plain.getInputStream().read();
         }
         awaitMetric("sidecar_tls_handshake_failures_total{reason=\"not_tls\"}");
+    }
+
+    @Test
+    void closesAConnectionThatSendsGarbageAndCountsIt() throws Exception {
+        byte[] garbage = new byte[512];
+        new java.util.Random(42).nextBytes(garbage);
+        garbage[0] = 0x16; // a TLS handshake record header whose contents make no sense
+        garbage[1] = 0x03;
+        garbage[2] = 0x03;
+        try (Socket plain = new Socket("localhost", Sidecar.httpsPort())) {
+            plain.getOutputStream().write(garbage);
+            plain.getOutputStream().flush();
+            plain.setSoTimeout(5000);
+            byte[] answer = plain.getInputStream().readAllBytes(); // at most a TLS alert, then end of stream
+            assertTrue(answer.length < 64, "only an alert may come back: " + answer.length + " bytes");
+        }
+        awaitMetric("sidecar_tls_handshake_failures_total{reason=\"other\"}");
     }
 
     private static void awaitMetric(String text) throws InterruptedException {

@@ -90,6 +90,41 @@ public final class Sidecar {
         }
     }
 
+    /** What came back on one connection: everything the sidecar sent, and whether it closed the connection. */
+    public record Reply(String text, boolean closed) {
+        /** The status code of the first response, or 0 when none arrived. */
+        public int status() {
+            return text.startsWith("HTTP/1.") && text.length() >= 12 ? Integer.parseInt(text.substring(9, 12)) : 0;
+        }
+    }
+
+    /** Sends raw bytes on a new connection; reads until the sidecar closes it, or for at most 5 s. */
+    public static Reply send(String request) throws IOException {
+        try (SSLSocket socket = socket()) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return read(socket.getInputStream());
+        }
+    }
+
+    /** Reads until the peer closes the connection (closed) or nothing arrives for the socket timeout (open). */
+    public static Reply read(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        boolean closed = true;
+        try {
+            for (int n; (n = in.read(buf)) > 0;) {
+                out.write(buf, 0, n);
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            closed = false;
+        } catch (javax.net.ssl.SSLException | java.net.SocketException e) {
+            // closed without close_notify, or reset: closed all the same
+        }
+        return new Reply(out.toString(StandardCharsets.ISO_8859_1), closed);
+    }
+
     /** Reads until end of stream (or the socket timeout). */
     public static String readAll(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

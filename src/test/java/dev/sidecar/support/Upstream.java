@@ -31,6 +31,7 @@ public final class Upstream {
 
     private final Vertx vertx = Vertx.vertx();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final List<String> completed = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Long> uploads = new LinkedBlockingQueue<>();
     private final AtomicReference<HttpServerResponse> sse = new AtomicReference<>();
     private HttpServer server;
@@ -63,6 +64,11 @@ public final class Upstream {
             }
         }
         throw new AssertionError("no request to " + prefix + " reached the upstream; saw " + seen);
+    }
+
+    /** URIs of requests to the echo route whose body arrived completely, oldest first. */
+    public List<String> completed() {
+        return completed;
     }
 
     /** Forgets completed uploads, so that {@link #nextUpload} reports only what comes after. */
@@ -159,7 +165,7 @@ public final class Upstream {
             for (Map.Entry<String, String> h : req.headers()) {
                 body.append(h.getKey()).append(": ").append(h.getValue()).append('\n');
             }
-            req.body().onSuccess(b -> res.putHeader("content-type", "text/plain").putHeader("X-End-To-End", "yes")
+            req.body().onSuccess(b -> completed.add(req.uri())).onSuccess(b -> res.putHeader("content-type", "text/plain").putHeader("X-End-To-End", "yes")
                     .end(body.append("body-length: ").append(b.length()).toString()));
         }
     }

@@ -1,0 +1,101 @@
+package dev.sidecar.proxy;
+
+import java.util.List;
+import java.util.Locale;
+
+import io.vertx.core.MultiMap;
+
+/**
+ * The request rules the HTTP/1.1 decoder leaves to the proxy. Netty already refuses the framing errors it can
+ * see alone (two {@code Content-Length}s, whitespace before a colon, bare CR or LF, control characters,
+ * invalid chunk lines); what is left are the rules that need the request as a whole. Each is a place where
+ * two parsers could disagree about where a request ends or whom it is for, so the request is refused and the
+ * connection closed rather than guessed at. Pure functions.
+ */
+public final class RequestChecks {
+
+    private RequestChecks() {
+    }
+
+    /** Why a request is refused: the status and a short explanation for the client. */
+    public record Refusal(int status, String why) {
+    }
+
+    /** The origin-form target and the authority it names, for an absolute-form request target. */
+    public record Target(String uri, String authority) {
+    }
+
+    /**
+     * Checks the headers of an HTTP/1.x request.
+     *
+     * @param http11     whether the request is HTTP/1.1 (a {@code Host} is then required)
+     * @param maxHeaders the most header fields a request may have
+     * @return the refusal, or {@code null} when the request may pass
+     */
+    public static Refusal checkHttp1(MultiMap headers, boolean http11, int maxHeaders) {
+        if (exceeds(headers, maxHeaders)) {
+            return new Refusal(431, "a request may have at most " + maxHeaders + " header fields");
+        }
+        List<String> hosts = headers.getAll("host");
+        if (hosts.size() > 1 || http11 && hosts.isEmpty()) {
+            // RFC 9112 §3.2: exactly one Host; two could name different sites to two parsers.
+            return new Refusal(400, "an HTTP/1.1 request needs exactly one Host header");
+        }
+        List<String> encodings = headers.getAll("transfer-encoding");
+        if (encodings.isEmpty()) {
+            return null;
+        }
+        if (headers.contains("content-length")) {
+            // RFC 9112 §6.3: the pair is the classic request smuggling vector; refuse instead of choosing.
+            return new Refusal(400, "Transfer-Encoding and Content-Length must not both be sent");
+        }
+        String codings = String.join(",", encodings).toLowerCase(Locale.ROOT);
+        int last = codings.lastIndexOf(',');
+        if (!codings.substring(last + 1).strip().equals("chunked")) {
+            // RFC 9112 §6.3: without a final chunked the body length cannot be known.
+            return new Refusal(400, "Transfer-Encoding must end with chunked");
+        }
+        if (last >= 0) {
+            return new Refusal(501, "only the chunked transfer coding is supported");
+        }
+        return null;
+    }
+
+    /** Counts header fields (a repeated name counts each time) up to one past the limit. */
+    private static boolean exceeds(MultiMap headers, int max) {
+        int n = 0;
+        for (var ignored : headers) {
+            if (++n > max) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Turns an absolute-form request target ({@code http://host/path}) into origin-form and the authority
+     * that replaces the {@code Host} header (RFC 9112 §3.2.2). Origin-form and {@code *} pass as they are.
+     *
+     * @return the target to forward, or {@code null} when the target is neither form
+     */
+    public static Target target(String uri, String host) {
+        if (!uri.isEmpty() && uri.charAt(0) == '/' || uri.equals("*")) {
+            return new Target(uri, host);
+        }
+        int start = uri.regionMatches(true, 0, "http://", 0, 7) ? 7
+                : uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
+        if (start < 0) {
+            return null;
+        }
+        int end = start;
+        while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = uri.substring(start, end);
+        if (authority.isEmpty() || authority.indexOf('@') >= 0) {
+            return null; // RFC 9110 §4.2.4: userinfo is not allowed in http(s) URIs
+        }
+        String path = uri.substring(end);
+        return new Target(path.isEmpty() || path.charAt(0) != '/' ? "/" + path : path, authority);
+    }
+}
