@@ -50,6 +50,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     /** One client per event loop, so a request and its upstream connection share a thread. */
     private final FastThreadLocal<HttpClient> clients = new FastThreadLocal<>();
     private final List<HttpClient> allClients = new CopyOnWriteArrayList<>();
+    /** Unpooled: a retry must not land on another pooled connection the application is closing too. */
+    private final HttpClient freshConnections;
     private final LongAdder active = new LongAdder();
     private final Set<NetSocket> tunnels = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
@@ -74,6 +76,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 .setMaxHeaderSize(64 * 1024)
                 .setTcpNoDelay(true)
                 .setName("sidecar-upstream");
+        this.freshConnections = vertx.createHttpClient(new HttpClientOptions(clientOptions).setKeepAlive(false)
+                .setName("sidecar-upstream-retry"));
         this.poolOptions = new PoolOptions()
                 .setHttp1MaxSize(Math.max(1, settings.poolSize() / Math.max(1, eventLoops)));
     }
@@ -93,6 +97,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         for (HttpClient c : allClients) {
             c.close();
         }
+        freshConnections.close();
     }
 
     /** Responses from now on close HTTP/1.1 connections and send GOAWAY on HTTP/2 ones. */
@@ -210,10 +215,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             send(webSocket);
         }
 
-        /** Takes an upstream connection from the pool and hands the request to it. */
+        /** Takes an upstream connection from the pool (a new one for a retry) and hands the request to it. */
         private void send(boolean webSocket) {
             sentNanos = System.nanoTime();
-            client().request(options).onComplete(ar -> {
+            (retried ? freshConnections : client()).request(options).onComplete(ar -> {
                 if (ar.failed()) {
                     fail(ar.cause());
                 } else if (done) {
@@ -312,7 +317,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
         /**
          * A pooled connection can be closed by the application just as it is reused; RFC 9110 §9.2.2 lets a
-         * proxy repeat an idempotent request then. Once, only without a body and before any response.
+         * proxy repeat an idempotent request then. Once, on a new connection, only without a body and before any
+         * response.
          */
         private boolean retry(Throwable err) {
             if (retried || response.headWritten() || upstreamNanos >= 0 || bytesIn > 0 || !request.isEnded()
