@@ -23,6 +23,14 @@ public final class ConfigValidator {
         List<ConfigProblem> problems = new ArrayList<>();
         port(problems, "sidecar.port", config.port());
         port(problems, "sidecar.management-port", config.managementPort());
+        config.httpRedirect().port().ifPresent(p -> {
+            port(problems, "sidecar.http-redirect.port", p);
+            if (p == config.port() || p == config.managementPort()) {
+                problems.add(new ConfigProblem("sidecar.http-redirect.port", Integer.toString(p),
+                        "is already the HTTPS or the management port", "choose a port of its own, e.g. 8080"));
+            }
+        });
+        port(problems, "sidecar.http-redirect.https-port", config.httpRedirect().httpsPort());
         if (config.port() == config.managementPort()) {
             problems.add(new ConfigProblem("sidecar.management-port", Integer.toString(config.managementPort()),
                     "must differ from sidecar.port", "choose another port for one of them"));

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 import io.smallrye.config.ConfigMapping;
@@ -81,6 +82,20 @@ public interface SidecarConfig {
 
     /** Actions on the management port; each is off unless enabled here. */
     Management management();
+
+    /** An optional plain-HTTP listener that only redirects to HTTPS. */
+    HttpRedirect httpRedirect();
+
+    /** Off unless a port is set: then every plain-HTTP request gets a 308 to the same URL over HTTPS. */
+    interface HttpRedirect {
+        /** Port of the plain-HTTP redirect listener (e.g. 8080); unset: no plain-HTTP port is opened at all. */
+        OptionalInt port();
+
+        /** The HTTPS port clients use, as written into the redirect (443 is left out of the URL). */
+        @WithName("https-port")
+        @WithDefault("443")
+        int httpsPort();
+    }
 
     /** State-changing management endpoints, all off by default. */
     interface Management {

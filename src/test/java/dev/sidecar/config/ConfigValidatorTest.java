@@ -128,4 +128,18 @@ class ConfigValidatorTest {
                 "sidecar.timeouts.idle", "-1s", "sidecar.pool.max-connections", "0");
         assertEquals(4, problems.size(), problems.toString());
     }
+
+    @Test
+    void refusesARedirectPortThatCollidesWithTheHttpsPort() {
+        ConfigProblem p = only(validate("sidecar.http-redirect.port", "8443"));
+        assertEquals("sidecar.http-redirect.port", p.key());
+        assertTrue(p.toString().contains("is already the HTTPS or the management port"), p.toString());
+        assertEquals(List.of(), validate("sidecar.http-redirect.port", "8080"));
+    }
+
+    @Test
+    void refusesAZeroRequestHeadTimeoutAndTooFewHeaders() {
+        assertEquals("sidecar.timeouts.request-headers", only(validate("sidecar.timeouts.request-headers", "0s")).key());
+        assertEquals("sidecar.limits.max-headers", only(validate("sidecar.limits.max-headers", "2")).key());
+    }
 }
