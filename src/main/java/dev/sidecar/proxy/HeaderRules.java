@@ -84,14 +84,17 @@ public final class HeaderRules {
     }
 
     /**
-     * Copies the end-to-end response headers: everything except hop-by-hop headers and headers named in
-     * {@code Connection}. The listener frames the body itself ({@code Content-Length} is kept).
+     * Copies the end-to-end response headers: everything except hop-by-hop headers, headers named in
+     * {@code Connection}, and the application's {@code Server} header, which tends to name the software and
+     * version of an application nobody patches any more (NGINX drops it too). The listener frames the body itself
+     * ({@code Content-Length} is kept).
      */
     public static void copyResponseHeaders(MultiMap from, MultiMap to) {
         List<String> options = connectionOptions(from);
         for (Map.Entry<String, String> h : from) {
             String name = h.getKey();
-            if (!isHopByHop(name) && (options.isEmpty() || !isNamedIn(options, name))) {
+            if (!isHopByHop(name) && !name.equalsIgnoreCase("server")
+                    && (options.isEmpty() || !isNamedIn(options, name))) {
                 to.add(name, h.getValue());
             }
         }

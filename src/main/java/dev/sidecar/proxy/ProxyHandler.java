@@ -181,18 +181,18 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 return;
             }
             boolean http2 = request.version() == HttpVersion.HTTP_2;
-            if (!http2) {
-                RequestChecks.Refusal refusal = RequestChecks.checkHttp1(request.headers(),
-                        request.version() == HttpVersion.HTTP_1_1, settings.maxHeaders());
-                if (refusal != null) {
-                    reject(refusal.status(), refusal.why());
-                    return;
-                }
+            RequestChecks.Refusal refusal = http2 ? RequestChecks.checkHttp2(request.headers())
+                    : RequestChecks.checkHttp1(request.headers(), request.version() == HttpVersion.HTTP_1_1,
+                            settings.maxHeaders());
+            if (refusal != null) {
+                reject(refusal.status(), refusal.why());
+                return;
             }
-            RequestChecks.Target target = RequestChecks.target(request.uri(), http2
-                    ? (request.authority() == null ? null : request.authority().toString())
-                    : request.getHeader("host"));
-            if (target == null) {
+            String host = http2 ? (request.authority() == null ? null : request.authority().toString())
+                    : request.getHeader("host");
+            RequestChecks.Target target = RequestChecks.target(request.uri(), host);
+            if (target == null || http2 && !target.uri().equals(request.uri())) {
+                // RFC 9113 §8.3.1: an HTTP/2 :path is origin-form or "*", never a URL.
                 reject(400, "the request target must be a path or an http(s) URL");
                 return;
             }
@@ -212,7 +212,18 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                     .setServer(upstream)
                     .setMethod(request.method())
                     .setURI(target.uri());
-            send(webSocket);
+            if (http2) {
+                // Rapid reset (CVE-2023-44487): a client can open a stream and cancel it in the same packet. Taken
+                // now, an idle upstream connection would carry the request before the reset is read; after the
+                // frames already received are handled, a cancelled stream is done and costs the app nothing.
+                vertx.runOnContext(v -> {
+                    if (!done) {
+                        send(false);
+                    }
+                });
+            } else {
+                send(webSocket);
+            }
         }
 
         /** Takes an upstream connection from the pool (a new one for a retry) and hands the request to it. */

@@ -61,6 +61,27 @@ public final class RequestChecks {
         return null;
     }
 
+    /**
+     * Checks the header values of an HTTP/2 request: RFC 9113 §8.2.1 makes NUL, CR and LF in a field value
+     * malformed, and RFC 9110 §5.5 allows no other control character but HTAB either. Netty validates HTTP/2
+     * names only; over HTTP/1.1 to the upstream a CR LF would start a new header line. (An HTTP/1.1 request with
+     * one never gets past the decoder.)
+     *
+     * @return the refusal, or {@code null} when the request may pass
+     */
+    public static Refusal checkHttp2(MultiMap headers) {
+        for (var h : headers) {
+            String value = h.getValue();
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < 0x20 && c != '\t' || c == 0x7f) {
+                    return new Refusal(400, "the value of the request header " + h.getKey() + " holds a control character");
+                }
+            }
+        }
+        return null;
+    }
+
     /** Counts header fields (a repeated name counts each time) up to one past the limit. */
     private static boolean exceeds(MultiMap headers, int max) {
         int n = 0;

@@ -61,6 +61,15 @@ class HeaderRulesTest {
     }
 
     @Test
+    void dropsTheApplicationsServerHeader() {
+        MultiMap out = MultiMap.caseInsensitiveMultiMap();
+        HeaderRules.copyResponseHeaders(MultiMap.caseInsensitiveMultiMap().add("Server", "Apache/2.2.15 (CentOS)")
+                .add("X-Kept", "1"), out);
+        assertNull(out.get("server"));
+        assertEquals("1", out.get("x-kept"));
+    }
+
+    @Test
     void recognisesWebSocketUpgradesOnly() {
         assertTrue(HeaderRules.isWebSocketUpgrade(MultiMap.caseInsensitiveMultiMap()
                 .add("Upgrade", "WebSocket").add("Connection", "keep-alive, Upgrade")));

@@ -88,4 +88,14 @@ class RequestChecksTest {
         assertNull(RequestChecks.target("http://user:pw@example.com/", "h"), "userinfo");
         assertNull(RequestChecks.target("", "h"));
     }
+
+    @Test
+    void findsControlCharactersInHttp2ValuesButAllowsTabAndObsText() {
+        for (String value : java.util.List.of("a\0b", "a\rb", "a\nb", "a\r\n b", "a\u0001b", "a\u007fb")) {
+            RequestChecks.Refusal r = RequestChecks.checkHttp2(headers("x-good", "1", "x-bad", value));
+            assertEquals(400, r.status(), value);
+            assertEquals(true, r.why().contains("x-bad"), r.why());
+        }
+        assertNull(RequestChecks.checkHttp2(headers("x-tab", "a\tb", "x-latin", "caf\u00e9", "x-empty", "")));
+    }
 }

@@ -84,6 +84,27 @@ class UpstreamFaultTest {
                 .body(containsString("sidecar_upstream_failures_total{kind=\"malformed\"}"));
     }
 
+    /** A response with both framings must not reach the client with a length its body does not have. */
+    @Test
+    void neverPassesOnAResponseWhoseLengthContradictsItsBody() throws Exception {
+        appUp();
+        try (javax.net.ssl.SSLSocket socket = Sidecar.socket()) {
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write("GET /both-lengths HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            String head = Sidecar.readHead(socket.getInputStream());
+            assertTrue(head.startsWith("HTTP/1.1 200") || head.startsWith("HTTP/1.1 502"), head);
+            assertTrue(!head.toLowerCase().contains("content-length: 100"), head);
+            // The client connection is still in step: a second request on it gets its own answer.
+            out.write("GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            String rest = Sidecar.readAll(socket.getInputStream());
+            assertTrue(rest.contains("HTTP/1.1 200 OK"), rest);
+            assertTrue(rest.endsWith("ok"), rest);
+        }
+    }
+
     /**
      * The application closes each keep-alive connection after 30 ms idle; clients pause 0–60 ms between requests,
      * so the sidecar keeps reusing connections just as they close. Every GET must still succeed: a request sent

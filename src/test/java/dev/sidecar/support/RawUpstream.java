@@ -17,6 +17,7 @@ import io.vertx.core.net.NetSocket;
  * <li>{@code /malformed-status}: a status line that is not HTTP;
  * <li>{@code /malformed-length}: a {@code Content-Length} that is not a number;
  * <li>{@code /garbage}: binary noise, then close;
+ * <li>{@code /both-lengths}: {@code Content-Length: 100} and a chunked body of two bytes (a framing conflict);
  * <li>anything else: {@code 200 ok}, keep-alive, closed after {@code idleCloseMillis} without traffic.
  * </ul>
  */
@@ -95,6 +96,8 @@ public final class RawUpstream {
             case "/malformed-status" -> socket.write("HTTP/1.1 OK maybe\r\n\r\n").onComplete(v -> socket.close());
             case "/malformed-length" -> socket.write("HTTP/1.1 200 OK\r\nContent-Length: lots\r\n\r\nok")
                     .onComplete(v -> socket.close());
+            case "/both-lengths" -> socket.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n").onComplete(v -> socket.close());
             case "/garbage" -> socket.write(Buffer.buffer(new byte[] { 0, 1, 2, 3, (byte) 0xff, 10, 13, 10, 13 }))
                     .onComplete(v -> socket.close());
             default -> {

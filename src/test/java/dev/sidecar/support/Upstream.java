@@ -66,7 +66,7 @@ public final class Upstream {
         throw new AssertionError("no request to " + prefix + " reached the upstream; saw " + seen);
     }
 
-    /** URIs of requests to the echo route whose body arrived completely, oldest first. */
+    /** URIs of requests to the echo and {@code /upload} routes whose body arrived completely, oldest first. */
     public List<String> completed() {
         return completed;
     }
@@ -125,6 +125,7 @@ public final class Upstream {
             req.handler(b -> count[0] += b.length());
             req.endHandler(v -> {
                 uploads.add(count[0]);
+                completed.add(req.uri());
                 res.end(Long.toString(count[0]));
             });
         } else if (path.equals("/download")) {
