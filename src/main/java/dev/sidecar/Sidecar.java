@@ -78,7 +78,8 @@ public class Sidecar {
             }
             throw new ConfigurationException(message.toString());
         }
-        this.connectionGuard = new ConnectionGuard(config.timeouts().requestHeaders().toMillis());
+        this.connectionGuard = new ConnectionGuard(config.timeouts().requestHeaders().toMillis(),
+                config.limits().maxConnections());
         this.proxySettings = new ProxySettings(ConfigValidator.host(config.upstream()),
                 ConfigValidator.port(config.upstream()), config.preserveHost(),
                 config.trustedProxies().map(TrustedProxies::parse).orElse(TrustedProxies.none()),
@@ -133,7 +134,7 @@ public class Sidecar {
         return proxySettings;
     }
 
-    /** The HTTP/1.1 connection rules of the public listener (request head timeout, closing responses). */
+    /** The connection rules of the public listener (limit, request head timeout, closing responses). */
     public ConnectionGuard connectionGuard() {
         return connectionGuard;
     }

@@ -32,25 +32,23 @@ public class SidecarGauges {
 
     private final MeterRegistry registry;
     private final CertificateReloader certificates;
-    private final ConnectionMetrics connections;
     private final ConnectionGuard connectionGuard;
     private final HandshakeFailures handshakeFailures = new HandshakeFailures();
     private final Set<String> failureReasons = ConcurrentHashMap.newKeySet();
     private final Set<String> reloadFailureReasons = ConcurrentHashMap.newKeySet();
     private final Map<String, CertificateGeneration> expiryByName = new ConcurrentHashMap<>();
 
-    SidecarGauges(MeterRegistry registry, Sidecar sidecar, ConnectionMetrics connections) {
+    SidecarGauges(MeterRegistry registry, Sidecar sidecar) {
         this.registry = registry;
         this.certificates = sidecar.certificates();
-        this.connections = connections;
         this.connectionGuard = sidecar.connectionGuard();
     }
 
     void register(@Observes StartupEvent event, Vertx vertx) {
         handshakeFailures.install();
-        Gauge.builder("sidecar.connections.active", connections, ConnectionMetrics::open)
+        Gauge.builder("sidecar.connections.active", connectionGuard, ConnectionGuard::open)
                 .description("Client connections open on the HTTPS listener").register(registry);
-        FunctionCounter.builder("sidecar.connections.rejected", connections, ConnectionMetrics::rejected)
+        FunctionCounter.builder("sidecar.connections.rejected", connectionGuard, ConnectionGuard::rejected)
                 .description("Connections closed at once because sidecar.limits.max-connections was reached")
                 .register(registry);
         FunctionCounter.builder("sidecar.requests.head.timeouts", connectionGuard, ConnectionGuard::timeouts)

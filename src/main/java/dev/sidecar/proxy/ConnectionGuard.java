@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import javax.net.ssl.SSLEngine;
@@ -38,7 +39,7 @@ import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.spi.tls.SslContextFactory;
 
 /**
- * Two HTTP/1.1 rules Vert.x 4.5 does not enforce, applied in each connection's Netty pipeline.
+ * Rules Vert.x 4.5 does not enforce, applied in each client connection's Netty pipeline.
  * <ul>
  * <li><b>Request head timeout</b> (slowloris). Vert.x has only an idle timeout, which a client sending a byte
  * every few seconds never triggers. The clock starts at the first byte of a request and stops when the decoder
@@ -49,6 +50,7 @@ import io.vertx.core.spi.tls.SslContextFactory;
  * the connection when the request did not ask for it, so a request pipelined behind a refused one (the bytes a
  * smuggling attempt hides after an ambiguous body) would still be served. Once such a response is written,
  * nothing more is read from the client and the connection closes when the response is out.
+ * <li><b>The connection limit</b> ({@code sidecar.limits.max-connections}), counted per Netty channel.
  * </ul>
  * The pipeline is reached through the TLS engine: the only per-connection hook Vert.x 4.5 leaves open while
  * Quarkus owns the server's connection handler. When the handshake is done, one handler after TLS watches bytes
@@ -64,11 +66,28 @@ public final class ConnectionGuard {
             StandardCharsets.US_ASCII)).asReadOnly();
 
     private final long timeoutMillis;
+    private final int maxConnections;
     private final LongAdder timeouts = new LongAdder();
+    private final AtomicInteger open = new AtomicInteger();
+    private final LongAdder rejected = new LongAdder();
 
-    /** @param timeoutMillis time from the first byte of a request to the end of its head */
-    public ConnectionGuard(long timeoutMillis) {
+    /**
+     * @param timeoutMillis  time from the first byte of a request to the end of its head
+     * @param maxConnections the most client connections open at once
+     */
+    public ConnectionGuard(long timeoutMillis, int maxConnections) {
         this.timeoutMillis = timeoutMillis;
+        this.maxConnections = maxConnections;
+    }
+
+    /** Client connections open now (handshake done, not yet closed). */
+    public int open() {
+        return open.get();
+    }
+
+    /** Connections closed right after their handshake because {@code maxConnections} were open. */
+    public long rejected() {
+        return rejected.sum();
     }
 
     /**
@@ -210,13 +229,31 @@ public final class ConnectionGuard {
                 @Override
                 protected void initHandler(SslHandler handler) {
                     handler.handshakeFuture().addListener(done -> {
-                        if (done.isSuccess() && !"h2".equals(handler.applicationProtocol())) {
+                        if (done.isSuccess() && admit(handler.handshakeFuture().getNow())
+                                && !"h2".equals(handler.applicationProtocol())) {
                             watch(handler.handshakeFuture().getNow(), handler);
                         }
                     });
                 }
             };
         }
+    }
+
+    /**
+     * Counts the connection, or closes it when the limit is reached. Counted on the Netty channel, whose close
+     * future completes exactly once whatever Vert.x does with the connection: Quarkus's own limit counts on
+     * Vert.x's connection object, which never reports the close of a connection that became a WebSocket tunnel,
+     * so every tunnel leaked one slot until the limit refused everyone.
+     */
+    private boolean admit(Channel channel) {
+        if (open.incrementAndGet() > maxConnections) {
+            open.decrementAndGet();
+            rejected.increment();
+            channel.close();
+            return false;
+        }
+        channel.closeFuture().addListener(closed -> open.decrementAndGet());
+        return true;
     }
 
     /** Runs on the connection's event loop right after the handshake, before any request byte is read. */
@@ -246,10 +283,6 @@ public final class ConnectionGuard {
                 }
                 ctx.pipeline().addAfter(encoder.name(), "sidecar-request-head-ends", heads);
                 headsAdded = true;
-            } else if (ctx.pipeline().context("httpDecoder") == null) {
-                stop(ctx); // upgraded to a WebSocket tunnel: no more requests on this connection
-                ctx.fireChannelRead(msg);
-                return;
             }
             if (clock == null && !heads.inRequest && msg instanceof ByteBuf bytes && bytes.isReadable()) {
                 clock = ctx.executor().schedule(() -> timedOut(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
@@ -278,10 +311,10 @@ public final class ConnectionGuard {
             }
         }
 
-        private void stop(ChannelHandlerContext ctx) {
+        private void stop(ChannelPipeline pipeline) {
             headArrived();
-            ctx.pipeline().remove(heads);
-            ctx.pipeline().remove(this);
+            pipeline.remove(heads);
+            pipeline.remove(this);
         }
 
         /**
@@ -329,6 +362,11 @@ public final class ConnectionGuard {
 
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (msg instanceof HttpResponse response && response.status().code() == 101) {
+                    ctx.write(msg, promise);
+                    stop(ctx.pipeline()); // a WebSocket tunnel from now on: no more requests on this connection
+                    return;
+                }
                 if (msg instanceof HttpResponse response && closes(response)) {
                     closing = true;
                     ctx.channel().config().setAutoRead(false);

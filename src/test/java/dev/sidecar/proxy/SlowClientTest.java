@@ -123,6 +123,51 @@ class SlowClientTest {
     }
 
     @Test
+    void leavesAWebSocketTunnelAloneWhenItsFramesTrickle() throws Exception {
+        try (SSLSocket socket = Sidecar.socket()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertTrue(Sidecar.readHead(socket.getInputStream()).startsWith("HTTP/1.1 101"));
+            // A masked text frame "hi" (RFC 6455 §5.2) written a byte at a time over 1.6 s: as slow as a slowloris
+            // head, past the 1 s head timeout, but a tunnel is not a request head.
+            byte[] frame = { (byte) 0x81, (byte) 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2 };
+            for (byte b : frame) {
+                out.write(b);
+                out.flush();
+                Thread.sleep(200); // the behaviour under test: a trickle
+            }
+            assertEquals("[-127, 2, 104, 105]", java.util.Arrays.toString(socket.getInputStream().readNBytes(4)));
+        }
+    }
+
+    @Test
+    void freesTheConnectionSlotOfAClosedWebSocketTunnel() throws Exception {
+        int before = activeConnections();
+        for (int i = 0; i < 3; i++) {
+            try (SSLSocket socket = Sidecar.socket()) {
+                socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertTrue(Sidecar.readHead(socket.getInputStream()).startsWith("HTTP/1.1 101"));
+                assertEquals(before + 1, activeConnections());
+            }
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (activeConnections() != before && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(before, activeConnections(), "closed tunnels must give their connection slot back");
+    }
+
+    private static int activeConnections() {
+        String line = Sidecar.management().get("/q/metrics").asString().lines()
+                .filter(l -> l.startsWith("sidecar_connections_active")).findFirst().orElseThrow();
+        return (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    @Test
     void cutsASlowBodyAtTheIdleTimeoutWithoutCompletingItAtTheApp() throws Exception {
         String path = "/slow-body/" + UUID.randomUUID();
         try (SSLSocket socket = Sidecar.socket()) {
