@@ -229,7 +229,7 @@ public final class ConnectionGuard {
                 @Override
                 protected void initHandler(SslHandler handler) {
                     handler.handshakeFuture().addListener(done -> {
-                        if (done.isSuccess() && admit(handler.handshakeFuture().getNow())
+                        if (done.isSuccess() && admit(handler.handshakeFuture().getNow(), handler)
                                 && !"h2".equals(handler.applicationProtocol())) {
                             watch(handler.handshakeFuture().getNow(), handler);
                         }
@@ -245,10 +245,20 @@ public final class ConnectionGuard {
      * Vert.x's connection object, which never reports the close of a connection that became a WebSocket tunnel,
      * so every tunnel leaked one slot until the limit refused everyone.
      */
-    private boolean admit(Channel channel) {
+    private boolean admit(Channel channel, SslHandler tls) {
         if (open.incrementAndGet() > maxConnections) {
             open.decrementAndGet();
             rejected.increment();
+            // A request sent together with the client's Finished is decrypted right after this point: drop it.
+            ChannelHandlerContext tlsContext = channel.pipeline().context(tls);
+            if (tlsContext != null) {
+                channel.pipeline().addAfter(tlsContext.name(), "sidecar-refused", new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ReferenceCountUtil.release(msg);
+                    }
+                });
+            }
             channel.close();
             return false;
         }
