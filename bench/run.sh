@@ -82,6 +82,8 @@ H2_STREAMS=10        # ... with this many concurrent streams each
 HS_THREADS=16        # concurrent new-connection clients
 BIG_CONNS=8          # wrk connections for the 1 MiB downloads
 IDLE_CONNS=1000      # idle TLS connections held open for the memory figure
+RATE_CLIENTS=10      # fixed-rate latency step: HTTP/1.1 keep-alive clients ...
+RATE_PER_CLIENT=500  # ... each sending this many requests/s (5,000 req/s in all, the same for every proxy)
 TLS13_SUITE=TLS_AES_128_GCM_SHA256
 TLS_GROUP=X25519
 
@@ -426,6 +428,22 @@ step_h1() {
   log "  h1: ${R[$CUR|h1_rps]} req/s p50 ${R[$CUR|h1_p50]} ms p99 ${R[$CUR|h1_p99]} ms, ${R[$CUR|h1_us]} µs CPU/req (${R[$CUR|h1_cpu]}% CPU)"
 }
 
+# Latency at the same offered load for every proxy (a saturated proxy's p99 mostly measures its queue):
+# h2load --h1 sends RATE_CLIENTS x RATE_PER_CLIENT requests/s and logs each request's duration.
+step_h1_rate() {
+  local log="$TMP/logs/$CUR-h1-rate.tsv"
+  OUT_TEXT=$(LG $((STEP + 30)) h2load --h1 -t1 -c"$RATE_CLIENTS" --rps="$RATE_PER_CLIENT" -D "$STEP" \
+    --tls13-ciphers="$TLS13_SUITE" --groups="$TLS_GROUP" --log-file="$log" "https://127.0.0.1:${PORT[$CUR]}/" 2>&1) || true
+  echo "$OUT_TEXT" >"$TMP/logs/$CUR-h1-rate.txt"
+  local stats
+  stats=$(awk -F'\t' '$2 == 200 {print $3}' "$log" 2>/dev/null | sort -n |
+    awk '{v[NR] = $1} END {if (NR == 0) {print "n/a n/a n/a 0"; exit}
+         printf "%.2f %.2f %.2f %d", v[int(NR * 0.5) + 1] / 1000, v[int(NR * 0.99) + 1] / 1000, v[int(NR * 0.999) + 1] / 1000, NR}')
+  read -r "R[$CUR|rate_p50]" "R[$CUR|rate_p99]" "R[$CUR|rate_p999]" "R[$CUR|rate_n]" <<<"$stats"
+  R[$CUR|rate_rps]=$(awk -v n="${R[$CUR|rate_n]}" -v s="$STEP" 'BEGIN {printf "%.0f", n / s}')
+  log "  h1 at $((RATE_CLIENTS * RATE_PER_CLIENT)) req/s offered: ${R[$CUR|rate_rps]} req/s done, p50 ${R[$CUR|rate_p50]} ms p99 ${R[$CUR|rate_p99]} ms p99.9 ${R[$CUR|rate_p999]} ms"
+}
+
 step_h2() {
   warm_until_steady h2
   measure run_kind h2 "$STEP"
@@ -512,6 +530,7 @@ bench_proxy() { # ID
   R[$CUR|rss_idle]=$(rss_mib "${pids[@]}")
   log "  RSS idle: ${R[$CUR|rss_idle]} MiB"
   step_h1
+  step_h1_rate
   step_h2
   step_handshakes ecdsa
   step_big
@@ -625,6 +644,10 @@ METRICS=(
   "h1_p99|HTTP/1.1 keep-alive, small: p99 latency (ms)|lower"
   "h1_us|**HTTP/1.1 keep-alive, small: CPU µs/request**|lower"
   "h1_cpu|HTTP/1.1: proxy CPU % (CPU0/CPU1 busy %)|"
+  "rate_rps|HTTP/1.1 at a fixed offered load: req/s done|"
+  "rate_p50|**HTTP/1.1 at a fixed offered load: p50 latency (ms)**|lower"
+  "rate_p99|**HTTP/1.1 at a fixed offered load: p99 latency (ms)**|lower"
+  "rate_p999|HTTP/1.1 at a fixed offered load: p99.9 latency (ms)|lower"
   "h2_rps|HTTP/2, small: req/s|higher"
   "h2_us|**HTTP/2, small: CPU µs/request**|lower"
   "h2_cpu|HTTP/2: proxy CPU % (CPU0/CPU1 busy %)|"
@@ -665,7 +688,7 @@ report() {
     echo "- $TOOL_VERSIONS"
     echo "- Pinning: proxy on CPU 0 (\`taskset -c 0\`); upstream nginx (1 worker) and all load generators on CPU 1."
     echo "- TLS: TLS 1.3, $TLS13_SUITE, $TLS_GROUP for every client. Steps: ${STEP}s each, each preceded by warm-up rounds of ${WARM_ROUND}s of the same load until the proxy's CPU per unit of work is steady ($((WARM_STABLE + 1)) consecutive rounds each within ±10 % of the one before; at most $WARM_MAX rounds)."
-    echo "- Load: HTTP/1.1 wrk -t1 -c$H1_CONNS; HTTP/2 h2load -t1 -c$H2_CONNS -m$H2_STREAMS; new connections: $HS_THREADS concurrent clients (bench/tlsload.c), full handshake + 1 request + close each; 1 MiB: wrk -t1 -c$BIG_CONNS."
+    echo "- Load: HTTP/1.1 wrk -t1 -c$H1_CONNS; HTTP/2 h2load -t1 -c$H2_CONNS -m$H2_STREAMS; fixed offered load: h2load --h1 -c$RATE_CLIENTS --rps=$RATE_PER_CLIENT ($((RATE_CLIENTS * RATE_PER_CLIENT)) req/s, keep-alive); new connections: $HS_THREADS concurrent clients (bench/tlsload.c), full handshake + 1 request + close each; 1 MiB: wrk -t1 -c$BIG_CONNS."
     echo
     echo "## Figures"
     echo
