@@ -121,6 +121,7 @@ class ProxyTest {
 
     @Test
     void streamsChunkedRequestBodies() throws Exception {
+        upstream().forgetUploads();
         String response = Sidecar.raw("POST /upload HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
                 + "Connection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
         assertTrue(response.startsWith("HTTP/1.1 200"), response);
@@ -130,6 +131,7 @@ class ProxyTest {
 
     @Test
     void relaysExpectContinueFromTheApp() throws Exception {
+        upstream().forgetUploads();
         try (SSLSocket socket = Sidecar.socket()) {
             OutputStream out = socket.getOutputStream();
             out.write(("POST /continue HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\n"
