@@ -60,10 +60,17 @@ import io.vertx.core.spi.tls.SslContextFactory;
  */
 public final class ConnectionGuard {
 
+    private static final String TIMED_OUT_BODY = "408 Request Timeout: the request head was slow\n";
     private static final ByteBuf TIMED_OUT = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(
-            "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 46\r\n"
-                    + "Connection: close\r\n\r\n408 Request Timeout: the request head was slow\n",
+            "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+                    + TIMED_OUT_BODY.length() + "\r\nConnection: close\r\n\r\n" + TIMED_OUT_BODY,
             StandardCharsets.US_ASCII)).asReadOnly();
+
+    /**
+     * Set while a response that closes its connection is being ended on this thread: Vert.x hands the next
+     * pipelined request to the proxy from inside that call, and the proxy must drop it.
+     */
+    private static final FastThreadLocal<Object> CLOSING = new FastThreadLocal<>();
 
     private final long timeoutMillis;
     private final int maxConnections;
@@ -89,12 +96,6 @@ public final class ConnectionGuard {
     public long rejected() {
         return rejected.sum();
     }
-
-    /**
-     * Set while a response that closes its connection is being ended on this thread: Vert.x hands the next
-     * pipelined request to the proxy from inside that call, and the proxy must drop it.
-     */
-    private static final FastThreadLocal<Object> CLOSING = new FastThreadLocal<>();
 
     /** Connections closed because their request head was too slow. */
     public long timeouts() {

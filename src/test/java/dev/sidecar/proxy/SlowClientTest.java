@@ -80,6 +80,8 @@ class SlowClientTest {
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         assertEquals(408, reply.status(), reply.text());
         assertTrue(reply.closed());
+        String body = reply.text().substring(reply.text().indexOf("\r\n\r\n") + 4);
+        assertTrue(reply.text().contains("Content-Length: " + body.length() + "\r\n"), reply.text());
         assertTrue(seconds < 10, "cut by the head timeout, not by the client giving up");
         assertFalse(SidecarTestResource.upstream().seen().stream().anyMatch(s -> s.uri().equals(path)));
         Sidecar.management().get("/q/metrics").then().statusCode(200)
