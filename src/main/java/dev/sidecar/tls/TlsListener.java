@@ -70,8 +70,9 @@ public class TlsListener implements HttpServerOptionsCustomizer {
     @Override
     public void customizeHttpsServer(HttpServerOptions options) {
         // TLS 1.2 renegotiation started by a client costs the server a handshake per request it chooses to send;
-        // BoringSSL never allows it, the JDK engine only with this property (read when the first server
-        // handshake happens, which is after this point).
+        // BoringSSL never allows it, the JDK engine only with this property. On the JVM it is read when the first
+        // server handshake happens, which is after this point; a native image reads it at build time
+        // (quarkus.native.additional-build-args in application.properties).
         System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
         SidecarConfig config = sidecar.config();
         options.setSsl(true)
