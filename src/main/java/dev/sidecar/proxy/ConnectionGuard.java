@@ -61,10 +61,10 @@ import io.vertx.core.spi.tls.SslContextFactory;
 public final class ConnectionGuard {
 
     private static final String TIMED_OUT_BODY = "408 Request Timeout: the request head was slow\n";
-    private static final ByteBuf TIMED_OUT = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(
-            "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
-                    + TIMED_OUT_BODY.length() + "\r\nConnection: close\r\n\r\n" + TIMED_OUT_BODY,
-            StandardCharsets.US_ASCII)).asReadOnly();
+    /** Bytes, not a ByteBuf: a native image keeps static fields from build time, and no Netty buffer may be one. */
+    private static final byte[] TIMED_OUT = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Length: " + TIMED_OUT_BODY.length() + "\r\nConnection: close\r\n\r\n" + TIMED_OUT_BODY)
+            .getBytes(StandardCharsets.US_ASCII);
 
     /**
      * Set while a response that closes its connection is being ended on this thread: Vert.x hands the next
@@ -318,7 +318,7 @@ public final class ConnectionGuard {
             if (heads.responding) {
                 ctx.close(); // mid-response to an earlier request: no room for a status line
             } else {
-                ctx.writeAndFlush(TIMED_OUT.duplicate()).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMED_OUT)).addListener(ChannelFutureListener.CLOSE);
             }
         }
 
