@@ -1,10 +1,12 @@
 /*
  * tlsload: the two TLS clients the benchmark needs that wrk and h2load cannot be trusted with.
  *
- *   tlsload rate HOST PORT SECONDS THREADS PATH
+ *   tlsload rate HOST PORT SECONDS THREADS PATH [RATE]
  *       Each thread loops until the deadline: connect, FULL TLS 1.3 handshake (a fresh SSL object,
  *       no session ever set, client session cache off, so resumption is impossible), one
  *       keep-alive "GET PATH HTTP/1.1", read the whole response, close_notify, close (client first).
+ *       With RATE > 0 the threads together start at most RATE connections per second (paced, for
+ *       background load); without it, or with 0, as many as they can.
  *       Prints one line: conns=N errors=N resumed=N secs=S rate=R cipher=C group=G sig=K
  *
  *   tlsload hold HOST PORT COUNT SECONDS
@@ -40,6 +42,8 @@ static SSL_CTX *ctx;
 static struct sockaddr_in addr;
 static char request[512];
 static double deadline;
+static double pace_interval; /* seconds between two connections of one thread; 0: no pacing */
+static int n_threads;
 static atomic_long n_ok, n_err, n_resumed;
 static char cipher[64] = "?", group[32] = "?", sigkey[32] = "?";
 static pthread_mutex_t info_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -130,8 +134,20 @@ out:
 }
 
 static void *rate_worker(void *arg) {
-    (void)arg;
+    /* Paced threads start staggered, each at its own fixed schedule (no catching up in bursts). */
+    double next = now() + pace_interval * (double)(long)arg / n_threads;
     while (now() < deadline && !stop) {
+        if (pace_interval > 0) {
+            double t = now();
+            if (t < next) {
+                double d = next - t;
+                if (t + d > deadline) break;
+                usleep((useconds_t)(d * 1e6));
+                continue; /* re-check deadline and stop */
+            }
+            next += pace_interval;
+            if (next < t) next = t + pace_interval;
+        }
         if (one_connection())
             atomic_fetch_add(&n_ok, 1);
         else
@@ -211,14 +227,17 @@ int main(int argc, char **argv) {
         if (!parse_target(argv[2], argv[3])) { fprintf(stderr, "target must be a 127.x.x.x address\n"); return 2; }
         double secs = atof(argv[4]);
         int threads = atoi(argv[5]);
-        if (secs <= 0 || secs > 600 || threads < 1 || threads > 256) { fprintf(stderr, "bad arguments\n"); return 2; }
+        double rate = argc >= 8 ? atof(argv[7]) : 0;
+        if (secs <= 0 || secs > 86400 || threads < 1 || threads > 256 || rate < 0) { fprintf(stderr, "bad arguments\n"); return 2; }
+        n_threads = threads;
+        pace_interval = rate > 0 ? threads / rate : 0;
         snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: localhost\r\nUser-Agent: tlsload\r\n\r\n", argv[6]);
         ctx = make_ctx("http/1.1");
         if (!ctx) { ERR_print_errors_fp(stderr); return 1; }
         pthread_t t[256];
         double start = now();
         deadline = start + secs;
-        for (int i = 0; i < threads; i++) pthread_create(&t[i], NULL, rate_worker, NULL);
+        for (long i = 0; i < threads; i++) pthread_create(&t[i], NULL, rate_worker, (void *)i);
         for (int i = 0; i < threads; i++) pthread_join(t[i], NULL);
         double el = now() - start;
         long ok = atomic_load(&n_ok);
@@ -230,7 +249,7 @@ int main(int argc, char **argv) {
         if (!parse_target(argv[2], argv[3])) { fprintf(stderr, "target must be a 127.x.x.x address\n"); return 2; }
         int count = atoi(argv[4]);
         double secs = atof(argv[5]);
-        if (count < 1 || count > 10000 || secs <= 0 || secs > 600) { fprintf(stderr, "bad arguments\n"); return 2; }
+        if (count < 1 || count > 60000 || secs <= 0 || secs > 86400) { fprintf(stderr, "bad arguments\n"); return 2; }
         snprintf(request, sizeof request, "GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: tlsload\r\n\r\n");
         ctx = make_ctx("http/1.1");
         if (!ctx) { ERR_print_errors_fp(stderr); return 1; }
@@ -265,6 +284,6 @@ int main(int argc, char **argv) {
         }
         return 0;
     }
-    fprintf(stderr, "usage: tlsload rate HOST PORT SECONDS THREADS PATH | tlsload hold HOST PORT COUNT SECONDS\n");
+    fprintf(stderr, "usage: tlsload rate HOST PORT SECONDS THREADS PATH [RATE] | tlsload hold HOST PORT COUNT SECONDS\n");
     return 2;
 }
