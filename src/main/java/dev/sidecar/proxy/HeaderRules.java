@@ -124,6 +124,29 @@ public final class HeaderRules {
 
     private static final String[] LOCATION_HEADERS = { "location", "content-location" };
 
+    /**
+     * The {@code Keep-Alive} value to leave on an upstream response for the pool to read. The HTTP client keeps an
+     * idle connection exactly as long as the application's {@code Keep-Alive: timeout=N} says, which is the moment
+     * the application closes it: a request sent then meets a closing connection. A second less, and never longer
+     * than the sidecar's own pool setting.
+     *
+     * @return {@code timeout=M} with M = min(N - 1, ours), at least 1; or the value unchanged if it has no timeout
+     */
+    public static String keepAliveForPool(String value, long ourSeconds) {
+        for (String part : value.split(",")) {
+            String p = part.strip();
+            if (p.regionMatches(true, 0, "timeout=", 0, 8)) {
+                try {
+                    long theirs = Long.parseLong(p.substring(8).strip());
+                    return "timeout=" + Math.max(1, Math.min(theirs - 1, ourSeconds));
+                } catch (NumberFormatException e) {
+                    return "timeout=" + ourSeconds; // unreadable: ours
+                }
+            }
+        }
+        return value;
+    }
+
     /** True when the request asks for a WebSocket upgrade (RFC 6455 §4.1). */
     public static boolean isWebSocketUpgrade(MultiMap headers) {
         String upgrade = headers.get("upgrade");

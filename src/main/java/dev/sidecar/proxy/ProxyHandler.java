@@ -46,6 +46,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     private final SocketAddress upstream;
     private final String upstreamOrigin;
     private final HttpClientOptions clientOptions;
+    private final long poolKeepAliveSeconds;
     private final PoolOptions poolOptions;
     /** One client per event loop, so a request and its upstream connection share a thread. */
     private final FastThreadLocal<HttpClient> clients = new FastThreadLocal<>();
@@ -65,10 +66,11 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         this.observer = observer;
         this.upstream = SocketAddress.inetSocketAddress(settings.upstreamPort(), settings.upstreamHost());
         this.upstreamOrigin = "http://" + settings.upstreamAuthority();
+        this.poolKeepAliveSeconds = Math.max(1, settings.keepAliveTimeout().toSeconds());
         this.clientOptions = new HttpClientOptions()
                 .setProtocolVersion(HttpVersion.HTTP_1_1)
                 .setKeepAlive(true)
-                .setKeepAliveTimeout(Math.max(1, (int) settings.keepAliveTimeout().toSeconds()))
+                .setKeepAliveTimeout((int) poolKeepAliveSeconds)
                 .setConnectTimeout((int) settings.connectTimeout().toMillis())
                 .setIdleTimeout((int) settings.idleTimeout().toSeconds())
                 .setTryUseCompression(false)
@@ -352,6 +354,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             response.setStatusCode(in.statusCode());
             if (request.version() != HttpVersion.HTTP_2) {
                 response.setStatusMessage(in.statusMessage());
+            }
+            String keepAlive = in.headers().get("keep-alive");
+            if (keepAlive != null) {
+                // Read by the pool when the response ends (Vert.x would otherwise keep the connection exactly until
+                // the application closes it).
+                in.headers().set("keep-alive", HeaderRules.keepAliveForPool(keepAlive, poolKeepAliveSeconds));
             }
             HeaderRules.copyResponseHeaders(in.headers(), response.headers());
             HeaderRules.rewriteLocations(response.headers(), upstreamOrigin, authority);

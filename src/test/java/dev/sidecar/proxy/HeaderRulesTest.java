@@ -70,6 +70,16 @@ class HeaderRulesTest {
     }
 
     @Test
+    void keepsPooledConnectionsASecondLessThanTheApplicationAndNoLongerThanTheSidecar() {
+        assertEquals("timeout=4", HeaderRules.keepAliveForPool("timeout=65", 4));
+        assertEquals("timeout=4", HeaderRules.keepAliveForPool("timeout=5, max=100", 4), "Node.js's default");
+        assertEquals("timeout=2", HeaderRules.keepAliveForPool("max=10, timeout=3", 4));
+        assertEquals("timeout=1", HeaderRules.keepAliveForPool("timeout=1", 4));
+        assertEquals("timeout=4", HeaderRules.keepAliveForPool("timeout=soon", 4));
+        assertEquals("max=10", HeaderRules.keepAliveForPool("max=10", 4));
+    }
+
+    @Test
     void recognisesWebSocketUpgradesOnly() {
         assertTrue(HeaderRules.isWebSocketUpgrade(MultiMap.caseInsensitiveMultiMap()
                 .add("Upgrade", "WebSocket").add("Connection", "keep-alive, Upgrade")));

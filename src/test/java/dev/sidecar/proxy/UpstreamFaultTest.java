@@ -45,6 +45,7 @@ class UpstreamFaultTest {
             port = Ports.free();
             Map<String, String> config = new java.util.HashMap<>(SidecarTestResource.certificateConfig());
             config.put("sidecar.upstream", "http://127.0.0.1:" + port);
+            config.put("sidecar.pool.keep-alive-timeout", "2s");
             return config;
         }
 
@@ -82,6 +83,20 @@ class UpstreamFaultTest {
         }
         Sidecar.management().get("/q/metrics").then().statusCode(200)
                 .body(containsString("sidecar_upstream_failures_total{kind=\"malformed\"}"));
+    }
+
+    /**
+     * The application announces {@code Keep-Alive: timeout=10}; the pool must not keep the connection that long
+     * (the HTTP client would, and reuse it just as the application closes it) but close it after its own 2 s.
+     */
+    @Test
+    void closesPooledConnectionsBeforeTheApplicationsAnnouncedKeepAliveRunsOut() throws Exception {
+        appUp();
+        Sidecar.https().get("/announces-keep-alive").then().statusCode(200);
+        long answered = System.nanoTime();
+        long closedAt = FaultyApp.APP.announcedConnectionClosed().get(8, java.util.concurrent.TimeUnit.SECONDS);
+        double seconds = (closedAt - answered) / 1e9;
+        assertTrue(seconds < 5, "the sidecar kept the connection " + seconds + " s (the app announced 10 s)");
     }
 
     /** A response with both framings must not reach the client with a length its body does not have. */

@@ -18,6 +18,8 @@ import io.vertx.core.net.NetSocket;
  * <li>{@code /malformed-length}: a {@code Content-Length} that is not a number;
  * <li>{@code /garbage}: binary noise, then close;
  * <li>{@code /both-lengths}: {@code Content-Length: 100} and a chunked body of two bytes (a framing conflict);
+ * <li>{@code /announces-keep-alive}: {@code 200 ok} with {@code Keep-Alive: timeout=10}, and this connection is
+ * then kept for as long as the sidecar keeps it ({@link #announcedConnectionClosed});
  * <li>anything else: {@code 200 ok}, keep-alive, closed after {@code idleCloseMillis} without traffic.
  * </ul>
  */
@@ -26,6 +28,7 @@ public final class RawUpstream {
     private final Vertx vertx = Vertx.vertx();
     private final long idleCloseMillis;
     private final AtomicInteger answered = new AtomicInteger();
+    private final java.util.concurrent.CompletableFuture<Long> announcedClosed = new java.util.concurrent.CompletableFuture<>();
     private NetServer server;
 
     /** @param idleCloseMillis how long a connection may sit idle before this application closes it */
@@ -63,9 +66,15 @@ public final class RawUpstream {
         return answered.get();
     }
 
+    /** When (System.nanoTime) the sidecar closed the connection that got {@code Keep-Alive: timeout=10}. */
+    public java.util.concurrent.CompletableFuture<Long> announcedConnectionClosed() {
+        return announcedClosed;
+    }
+
     private void serve(NetSocket socket) {
         Buffer[] pending = { Buffer.buffer() };
         long[] idleTimer = { -1 };
+        boolean[] announced = { false };
         Runnable armIdle = () -> idleTimer[0] = vertx.setTimer(idleCloseMillis, id -> socket.close());
         armIdle.run();
         socket.handler(data -> {
@@ -81,12 +90,15 @@ public final class RawUpstream {
                 }
                 text = text.substring(end + 4 + bodyLength);
                 String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+                announced[0] |= path.equals("/announces-keep-alive");
                 if (!answer(socket, path)) {
                     return;
                 }
             }
             pending[0] = Buffer.buffer(text.getBytes(StandardCharsets.ISO_8859_1));
-            armIdle.run();
+            if (!announced[0]) {
+                armIdle.run(); // after a Keep-Alive announcement the sidecar decides when the connection closes
+            }
         });
     }
 
@@ -100,6 +112,11 @@ public final class RawUpstream {
                     + "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n").onComplete(v -> socket.close());
             case "/garbage" -> socket.write(Buffer.buffer(new byte[] { 0, 1, 2, 3, (byte) 0xff, 10, 13, 10, 13 }))
                     .onComplete(v -> socket.close());
+            case "/announces-keep-alive" -> {
+                socket.write("HTTP/1.1 200 OK\r\nKeep-Alive: timeout=10\r\nContent-Length: 2\r\n\r\nok");
+                socket.closeHandler(v -> announcedClosed.complete(System.nanoTime()));
+                return true;
+            }
             default -> {
                 answered.incrementAndGet();
                 socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
