@@ -193,9 +193,13 @@ class ManagementTest {
     void closesAConnectionThatSendsGarbageAndCountsIt() throws Exception {
         byte[] garbage = new byte[512];
         new java.util.Random(42).nextBytes(garbage);
-        garbage[0] = 0x16; // a TLS handshake record header whose contents make no sense
+        // A TLS handshake record header announcing the 507 bytes that follow, whose contents make no sense: the
+        // whole record arrives, so each engine must judge it (not wait for more until the handshake timeout).
+        garbage[0] = 0x16;
         garbage[1] = 0x03;
         garbage[2] = 0x03;
+        garbage[3] = 0x01;
+        garbage[4] = (byte) 0xfb;
         try (Socket plain = new Socket("localhost", Sidecar.httpsPort())) {
             plain.getOutputStream().write(garbage);
             plain.getOutputStream().flush();
