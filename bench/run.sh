@@ -12,6 +12,7 @@ trap 'echo "run.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+source "$BENCH_DIR/lib.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Arguments
@@ -48,26 +49,7 @@ JAR=$(realpath "$JAR" 2>/dev/null || echo "$JAR")
 [[ -f "$JAR" ]] || { echo "sidecar jar not found: $JAR (build it, or pass --jar PATH)" >&2; exit 2; }
 if [[ -z "$AOT_APP" && -f "$(dirname "$JAR")/app.aot" ]]; then AOT_APP=$(dirname "$JAR"); fi
 if [[ -n "$AOT_APP" ]]; then AOT_APP=$(realpath "$AOT_APP"); fi
-if [[ -n "$NATIVE" ]]; then
-  NATIVE=$(realpath "$NATIVE")
-  [[ -x "$NATIVE" ]] || { echo "native executable not found or not executable: $NATIVE" >&2; exit 2; }
-fi
-[[ -x "$JAVA_HOME/bin/java" ]] || { echo "no JDK at $JAVA_HOME (set BENCH_JAVA_HOME)" >&2; exit 2; }
-JAVA="$JAVA_HOME/bin/java"
-
-if [[ -z "$PROXIES" ]]; then
-  PROXIES="sidecar-jvm"
-  [[ -n "$NATIVE" ]] && PROXIES+=",sidecar-native"
-  PROXIES+=",nginx,haproxy"
-fi
-IFS=, read -r -a PROXY_LIST <<<"$PROXIES"
-for p in "${PROXY_LIST[@]}"; do
-  case "$p" in
-    sidecar-jvm|nginx|haproxy) ;;
-    sidecar-native) [[ -n "$NATIVE" ]] || { echo "sidecar-native needs --native PATH" >&2; exit 2; } ;;
-    *) echo "unknown proxy: $p (sidecar-jvm, sidecar-native, nginx, haproxy)" >&2; exit 2 ;;
-  esac
-done
+check_sidecar_args
 
 # Step lengths (seconds) and load shapes.
 # WARM_ROUND/WARM_MAX: warm-up rounds before each measured step (see warm_until_steady).
@@ -134,17 +116,6 @@ TMP=""
 STARTED=()
 KEEP_TMP=0
 
-stop_pid() { # PID [grace seconds]
-  local pid=$1 grace=${2:-10} i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < grace * 20; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local rc=$?
@@ -163,13 +134,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-port_free() { ! ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
-
-wait_port_free() { # PORT: after a stop, bounded
-  local i
-  for ((i = 0; i < 100; i++)); do port_free "$1" && return 0; sleep 0.1; done
-  echo "port $1 still in use" >&2; return 1
-}
 
 # curl with the benchmark's TLS offer.
 bcurl() { OPENSSL_CONF="$BENCH_DIR/conf/openssl-client.cnf" taskset -c 1 curl -sk --max-time 3 "$@"; }
@@ -226,12 +190,6 @@ make_certs() {
   done
 }
 
-render() { # TEMPLATE OUTPUT VAR=VALUE...
-  local tpl=$1 out=$2 kv expr=()
-  shift 2
-  for kv in "$@"; do expr+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
-  sed "${expr[@]}" "$tpl" >"$out"
-}
 
 SMALL_BODY=$(printf 'x%.0s' {1..99})   # 99 bytes + the newline below = 100 bytes
 SMALL_BODY+='\\n'                      # nginx turns \n into a newline; sed needs it doubled

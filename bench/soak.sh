@@ -21,6 +21,7 @@ fi
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+source "$BENCH_DIR/lib.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Arguments
@@ -67,26 +68,7 @@ done
 
 JAR=$(realpath "$JAR" 2>/dev/null || echo "$JAR")
 [[ -f "$JAR" ]] || { echo "sidecar jar not found: $JAR (build it, or pass --jar PATH)" >&2; exit 2; }
-if [[ -n "$NATIVE" ]]; then
-  NATIVE=$(realpath "$NATIVE")
-  [[ -x "$NATIVE" ]] || { echo "native executable not found or not executable: $NATIVE" >&2; exit 2; }
-fi
-[[ -x "$JAVA_HOME/bin/java" ]] || { echo "no JDK at $JAVA_HOME (set BENCH_JAVA_HOME)" >&2; exit 2; }
-JAVA="$JAVA_HOME/bin/java"
-
-if [[ -z "$PROXIES" ]]; then
-  PROXIES="sidecar-jvm"
-  [[ -n "$NATIVE" ]] && PROXIES+=",sidecar-native"
-  PROXIES+=",nginx,haproxy"
-fi
-IFS=, read -r -a PROXY_LIST <<<"$PROXIES"
-for p in "${PROXY_LIST[@]}"; do
-  case "$p" in
-    sidecar-jvm|nginx|haproxy) ;;
-    sidecar-native) [[ -n "$NATIVE" ]] || { echo "sidecar-native needs --native PATH" >&2; exit 2; } ;;
-    *) echo "unknown proxy: $p (sidecar-jvm, sidecar-native, nginx, haproxy)" >&2; exit 2 ;;
-  esac
-done
+check_sidecar_args
 # The soak runs the sidecar variants of the list only.
 SOAK_LIST=()
 for p in "${PROXY_LIST[@]}"; do [[ $p == sidecar-* ]] && SOAK_LIST+=("$p"); done
@@ -193,17 +175,6 @@ install_ws() {
 TMP=""
 STARTED=()
 
-stop_pid() { # PID [grace seconds]
-  local pid=$1 grace=${2:-10} i
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < grace * 20; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-}
 
 # A started PID and its direct children (the curl of a client loop, nginx workers): the children are
 # listed first, since they are re-parented once their parent is gone.
@@ -242,13 +213,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-port_free() { ! ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
-
-wait_port_free() { # PORT: after a stop, bounded
-  local i
-  for ((i = 0; i < 100; i++)); do port_free "$1" && return 0; sleep 0.1; done
-  echo "port $1 still in use" >&2; return 1
-}
 
 CLIENT_CNF="$BENCH_DIR/conf/openssl-client.cnf"
 # curl with the benchmark's TLS offer, on CPU 1.
@@ -316,12 +280,6 @@ make_cert() { # ECDSA P-256, self-signed, PKCS#8 key; as run.sh does
   cat "$TMP/ecdsa.crt" "$TMP/ecdsa.key" >"$TMP/haproxy-ecdsa.pem"
 }
 
-render() { # TEMPLATE OUTPUT VAR=VALUE...
-  local tpl=$1 out=$2 kv expr=()
-  shift 2
-  for kv in "$@"; do expr+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
-  sed "${expr[@]}" "$tpl" >"$out"
-}
 
 SMALL_BODY=$(printf 'x%.0s' {1..99})   # 99 bytes + the newline below = 100 bytes
 SMALL_BODY+='\\n'                      # nginx turns \n into a newline; sed needs it doubled

@@ -13,6 +13,7 @@ trap 'echo "testssl.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+source "$BENCH_DIR/lib.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Arguments
@@ -99,17 +100,6 @@ install_missing() {
 TMP=""
 STARTED=()
 
-stop_pid() { # PID [grace seconds]
-  local pid=$1 grace=${2:-10} i
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < grace * 20; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-}
 
 # After a process is stopped and reaped, its PID is dropped so that the EXIT trap never signals a
 # PID the system may have reused.
@@ -135,13 +125,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-port_free() { ! ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
-
-wait_port_free() { # PORT: after a stop, bounded
-  local i
-  for ((i = 0; i < 100; i++)); do port_free "$1" && return 0; sleep 0.1; done
-  echo "port $1 still in use" >&2; return 1
-}
 
 # ---------------------------------------------------------------------------------------------
 # Set-up: test CA and certificates, upstream
