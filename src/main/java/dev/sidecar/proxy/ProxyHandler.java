@@ -195,7 +195,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             RequestChecks.Target target = RequestChecks.target(request.uri(), host);
             if (target == null || http2 && !target.uri().equals(request.uri())) {
                 // RFC 9113 §8.3.1: an HTTP/2 :path is origin-form or "*", never a URL.
-                reject(400, "the request target must be a path or an http(s) URL");
+                reject(400, http2 ? "the :path must be a path" : "the request target must be a path or an http(s) URL");
                 return;
             }
             authority = target.authority();
