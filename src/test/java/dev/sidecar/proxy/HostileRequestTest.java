@@ -68,7 +68,16 @@ class HostileRequestTest {
                 refused("space-in-header-name", 400, "GET", "X A: b\r\n", ""),
                 refused("header-line-without-colon", 400, "GET", "XA\r\n", ""),
                 refused("two-host-headers", 400, "GET", "Host: y\r\n", ""),
-                refused("too-many-header-fields", 431, "GET", "X-Many: 1\r\n".repeat(100), ""));
+                refused("too-many-header-fields", 431, "GET", "X-Many: 1\r\n".repeat(100), ""),
+                // Heads the builder above cannot make: bare LF line ends, a fold before any header, no Host, a NUL path.
+                raw("bare-lf", 400, "GET /hostile/bare-lf HTTP/1.1\nHost: x\n\n"),
+                raw("first-fold", 400, "GET /hostile/first-fold HTTP/1.1\r\n Host: x\r\n\r\n"),
+                raw("no-host", 400, "GET /hostile/no-host HTTP/1.1\r\n\r\n"),
+                raw("nul-target", 400, "GET /hostile/nul-target\u0000x HTTP/1.1\r\nHost: x\r\n\r\n"));
+    }
+
+    private static Arguments raw(String name, int status, String head) {
+        return Arguments.of(name, status, head + smuggled(name));
     }
 
     private static Arguments refused(String name, int status, String method, String headers, String body) {
@@ -83,24 +92,6 @@ class HostileRequestTest {
         Sidecar.Reply reply = Sidecar.send(request);
         assertEquals(status, reply.status(), reply.text());
         assertTrue(reply.closed(), "the connection must close after a refused request: " + reply.text());
-        assertNothingReachedTheApp(name);
-    }
-
-    static Stream<Arguments> refusedHeads() {
-        return Stream.of(
-                Arguments.of("bare-lf", "GET /hostile/bare-lf HTTP/1.1\nHost: x\n\n"),
-                Arguments.of("first-fold", "GET /hostile/first-fold HTTP/1.1\r\n Host: x\r\n\r\n"),
-                Arguments.of("no-host", "GET /hostile/no-host HTTP/1.1\r\n\r\n"),
-                Arguments.of("nul-target", "GET /hostile/nul-target\u0000x HTTP/1.1\r\nHost: x\r\n\r\n"));
-    }
-
-    /** Heads the generic corpus cannot build: bare LF line ends, a fold before any header, no Host, a NUL path. */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource
-    void refusedHeads(String name, String head) throws Exception {
-        Sidecar.Reply reply = Sidecar.send(head + smuggled(name));
-        assertEquals(400, reply.status(), reply.text());
-        assertTrue(reply.closed(), "closed after 400: " + reply.text());
         assertNothingReachedTheApp(name);
     }
 

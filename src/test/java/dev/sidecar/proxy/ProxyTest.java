@@ -184,10 +184,7 @@ class ProxyTest {
     @Test
     void answersTheWebSocketHandshakeWithTheAppsAccept() throws Exception {
         try (SSLSocket socket = Sidecar.socket()) {
-            socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String head = Sidecar.readHead(socket.getInputStream());
+            String head = Sidecar.openWebSocket(socket);
             if (!head.startsWith("HTTP/1.1 101")) {
                 throw new AssertionError(head + Sidecar.readAll(socket.getInputStream()));
             }

@@ -128,10 +128,7 @@ class SlowClientTest {
     void leavesAWebSocketTunnelAloneWhenItsFramesTrickle() throws Exception {
         try (SSLSocket socket = Sidecar.socket()) {
             OutputStream out = socket.getOutputStream();
-            out.write(("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            assertTrue(Sidecar.readHead(socket.getInputStream()).startsWith("HTTP/1.1 101"));
+            assertTrue(Sidecar.openWebSocket(socket).startsWith("HTTP/1.1 101"));
             // A masked text frame "hi" (RFC 6455 §5.2) written a byte at a time over 1.6 s: as slow as a slowloris
             // head, past the 1 s head timeout, but a tunnel is not a request head.
             byte[] frame = { (byte) 0x81, (byte) 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2 };
@@ -149,10 +146,7 @@ class SlowClientTest {
         int before = activeConnections();
         for (int i = 0; i < 3; i++) {
             try (SSLSocket socket = Sidecar.socket()) {
-                socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
-                        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                assertTrue(Sidecar.readHead(socket.getInputStream()).startsWith("HTTP/1.1 101"));
+                assertTrue(Sidecar.openWebSocket(socket).startsWith("HTTP/1.1 101"));
                 assertEquals(before + 1, activeConnections());
             }
         }
@@ -161,6 +155,23 @@ class SlowClientTest {
             Thread.sleep(50);
         }
         assertEquals(before, activeConnections(), "closed tunnels must give their connection slot back");
+    }
+
+    @Test
+    void givesBackTheConnectionWhenTheAppDiesMidResponse() throws Exception {
+        int before = activeConnections();
+        try (SSLSocket socket = Sidecar.socket()) {
+            socket.getOutputStream().write("GET /dies-midway HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.setSoTimeout(5_000);
+            Sidecar.Reply reply = Sidecar.read(socket.getInputStream());
+            assertTrue(reply.closed(), "the client's stream is cut, not left hanging");
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (activeConnections() != before && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(before, activeConnections(), "the cut connection must not stay counted");
     }
 
     private static int activeConnections() {

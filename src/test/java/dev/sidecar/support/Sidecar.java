@@ -81,6 +81,15 @@ public final class Sidecar {
         return socket;
     }
 
+    /** Sends a WebSocket handshake for {@code /ws} (RFC 6455 §4.1) on {@code socket}; returns the response head. */
+    public static String openWebSocket(SSLSocket socket) throws IOException {
+        socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return readHead(socket.getInputStream());
+    }
+
     /** Sends raw bytes on a new connection and reads until the server closes it or the timeout. */
     public static String raw(String request) throws IOException {
         try (SSLSocket socket = socket()) {
