@@ -16,9 +16,15 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 
@@ -243,32 +249,67 @@ public final class CertificateLoader {
 
     private static void checkKeyMatches(Path certPath, Path keyPath, X509Certificate leaf, PrivateKey key)
             throws CertificateException {
-        PublicKey pub = leaf.getPublicKey();
-        boolean matches;
-        if (!pub.getAlgorithm().equals(key.getAlgorithm())) {
-            matches = false;
-        } else {
-            try {
-                byte[] probe = new byte[32];
-                new SecureRandom().nextBytes(probe);
-                String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
-                Signature signer = Signature.getInstance(algorithm);
-                signer.initSign(key);
-                signer.update(probe);
-                byte[] signature = signer.sign();
-                Signature verifier = Signature.getInstance(algorithm);
-                verifier.initVerify(pub);
-                verifier.update(probe);
-                matches = verifier.verify(signature);
-            } catch (GeneralSecurityException e) {
-                matches = false;
-            }
-        }
-        if (!matches) {
+        if (!keyMatches(leaf.getPublicKey(), key)) {
             throw new CertificateException(keyPath, "key-mismatch",
                     "the private key does not belong to the certificate in " + certPath
                             + " (subject " + leaf.getSubjectX500Principal().getName()
                             + "); mount the key that was issued with this certificate");
+        }
+    }
+
+    /**
+     * Compares the public half a key file carries with the certificate's, as OpenSSL does for NGINX and HAProxy:
+     * the modulus and exponent of an RSA key, the point an EC key stores. Only a key without its public half is
+     * tried by signing, which on a cold JVM costs a tenth of a second of interpreted curve arithmetic.
+     */
+    static boolean keyMatches(PublicKey pub, PrivateKey key) {
+        if (pub instanceof RSAPublicKey rsaPub && key instanceof RSAPrivateCrtKey rsa) {
+            return rsa.getModulus().equals(rsaPub.getModulus())
+                    && rsa.getPublicExponent().equals(rsaPub.getPublicExponent());
+        }
+        if (pub instanceof ECPublicKey ecPub && key instanceof ECPrivateKey ec) {
+            byte[] stored = storedPoint(ec);
+            byte[] certified = SubjectPublicKeyInfo.getInstance(pub.getEncoded()).getPublicKeyData().getOctets();
+            if (stored != null && stored[0] == UNCOMPRESSED && certified[0] == UNCOMPRESSED) {
+                return sameCurve(ec.getParams(), ecPub.getParams()) && Arrays.equals(stored, certified);
+            }
+        }
+        return pub.getAlgorithm().equals(key.getAlgorithm()) && signs(pub, key);
+    }
+
+    private static final byte UNCOMPRESSED = 4;
+
+    /** The optional public point of an EC private key (SEC1 {@code publicKey}), or {@code null}. */
+    private static byte[] storedPoint(ECPrivateKey key) {
+        try {
+            var sec1 = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(
+                    PrivateKeyInfo.getInstance(key.getEncoded()).parsePrivateKey());
+            return sec1.getPublicKey() == null ? null : sec1.getPublicKey().getOctets();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean sameCurve(ECParameterSpec a, ECParameterSpec b) {
+        return a.getCurve().equals(b.getCurve()) && a.getGenerator().equals(b.getGenerator())
+                && a.getOrder().equals(b.getOrder());
+    }
+
+    private static boolean signs(PublicKey pub, PrivateKey key) {
+        try {
+            byte[] probe = new byte[32];
+            new SecureRandom().nextBytes(probe);
+            String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(pub);
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.sidecar.tls;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,8 +10,12 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.RSAPrivateKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -148,15 +153,44 @@ class CertificateLoaderTest {
         assertEquals("decrypt", wrong.reason());
     }
 
-    @Test
-    void refusesAKeyThatDoesNotMatchTheCertificate() {
-        Issued server = pki.server("EC");
-        PrivateKey other = DevCertificates.keyPair("EC").getPrivate();
+    @ParameterizedTest
+    @ValueSource(strings = { "EC", "RSA" })
+    void refusesAKeyThatDoesNotMatchTheCertificate(String type) {
+        Issued server = pki.server(type);
+        PrivateKey other = DevCertificates.keyPair(type).getPrivate();
         CertificateException e = assertThrows(CertificateException.class,
                 () -> load(server, DevCertificates.pkcs8(other), null));
         assertEquals("key-mismatch", e.reason());
         assertEquals(KEY, e.path());
         assertTrue(e.getMessage().contains("does not belong to the certificate"), e.getMessage());
+    }
+
+    /** Keys that carry their public half are compared by it; the others are tried by signing. */
+    @ParameterizedTest
+    @ValueSource(strings = { "EC with its point", "EC without its point", "RSA with CRT parts", "RSA without" })
+    void matchesKeysWithAndWithoutTheirPublicHalf(String form) throws Exception {
+        String type = form.substring(0, form.indexOf(' '));
+        KeyPair mine = DevCertificates.keyPair(type);
+        KeyPair other = DevCertificates.keyPair(type);
+        assertTrue(CertificateLoader.keyMatches(mine.getPublic(), reduced(form, mine.getPrivate())), form);
+        assertFalse(CertificateLoader.keyMatches(mine.getPublic(), reduced(form, other.getPrivate())), form);
+    }
+
+    private static PrivateKey reduced(String form, PrivateKey key) throws Exception {
+        return switch (form) {
+            case "EC without its point" -> {
+                ECPrivateKey full = ECPrivateKey.getInstance(PrivateKeyInfo.getInstance(key.getEncoded()).parsePrivateKey());
+                var info = PrivateKeyInfo.getInstance(key.getEncoded());
+                var bare = new PrivateKeyInfo(info.getPrivateKeyAlgorithm(), new ECPrivateKey(256, full.getKey(), null, null));
+                yield KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(bare.getEncoded()));
+            }
+            case "RSA without" -> {
+                var rsa = (RSAPrivateCrtKey) key;
+                yield KeyFactory.getInstance("RSA").generatePrivate(
+                        new RSAPrivateKeySpec(rsa.getModulus(), rsa.getPrivateExponent()));
+            }
+            default -> key;
+        };
     }
 
     @Test
