@@ -23,11 +23,7 @@ public final class SecretVolume {
 
     /** A new, empty volume in a temporary directory. */
     public SecretVolume() {
-        try {
-            this.dir = Files.createTempDirectory("secret-volume-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.dir = Scratch.directory("secret-volume-");
     }
 
     /** The mount point. */

@@ -23,11 +23,7 @@ public final class TestPki {
 
     /** A new CA, writing files under a new temporary directory. */
     public TestPki() {
-        try {
-            this.dir = Files.createTempDirectory("sidecar-pki-");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        this.dir = Scratch.directory("sidecar-pki-");
         Instant now = Instant.now();
         this.ca = DevCertificates.authority("sidecar test CA " + now.toEpochMilli(), DevCertificates.keyPair("EC"),
                 now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)));

@@ -19,6 +19,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.sidecar.support.Scratch;
 import dev.sidecar.support.SecretVolume;
 import dev.sidecar.support.TestPki;
 import dev.sidecar.tls.DevCertificates.Issued;
@@ -87,7 +88,7 @@ class CertificateReloaderTest {
 
     @Test
     void seesAnInPlaceOverwrite() throws Exception {
-        Path dir = Files.createTempDirectory("plain-");
+        Path dir = Scratch.directory("plain-");
         Issued a = pki.server("RSA");
         Issued b = pki.server("RSA");
         Path cert = dir.resolve("tls.crt");
@@ -107,7 +108,7 @@ class CertificateReloaderTest {
 
     @Test
     void seesARenameIntoPlace() throws Exception {
-        Path dir = Files.createTempDirectory("rename-");
+        Path dir = Scratch.directory("rename-");
         Issued a = pki.server("EC");
         Issued b = pki.server("EC");
         Path cert = dir.resolve("tls.crt");

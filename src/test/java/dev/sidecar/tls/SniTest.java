@@ -17,6 +17,7 @@ import javax.net.ssl.SSLSocket;
 
 import org.junit.jupiter.api.Test;
 
+import dev.sidecar.support.Scratch;
 import dev.sidecar.support.Sidecar;
 import dev.sidecar.support.SidecarTestResource;
 import dev.sidecar.support.TestPki;
@@ -38,7 +39,7 @@ class SniTest {
             SidecarTestResource.certificateConfig();
             TestPki pki = SidecarTestResource.pki();
             try {
-                Path dir = Files.createTempDirectory("sni-");
+                Path dir = Scratch.directory("sni-");
                 write(pki, dir, "api-ec", "EC", "api.example.com");
                 write(pki, dir, "api-rsa", "RSA", "api.example.com");
                 write(pki, dir, "shop", "EC", "shop.example.com");
