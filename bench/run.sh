@@ -225,7 +225,8 @@ start_proxy() { # ID KIND(ecdsa|rsa)
       local cmd=("$NATIVE")
       # shellcheck disable=SC2206
       [[ $id == sidecar-jvm ]] && cmd=("$JAVA" $JVM_OPTS -jar "$JAR")
-      (cd "$TMP" && exec env SIDECAR_PORT="$port" SIDECAR_MANAGEMENT_PORT="$MGMT_PORT" \
+      # MALLOC_ARENA_MAX=2 as in the JVM image and the README (fewer glibc malloc arenas for the JVM's threads).
+      (cd "$TMP" && exec env MALLOC_ARENA_MAX=2 SIDECAR_PORT="$port" SIDECAR_MANAGEMENT_PORT="$MGMT_PORT" \
         SIDECAR_UPSTREAM="http://127.0.0.1:$UPSTREAM_PORT" \
         SIDECAR_TLS_CERT="$TMP/certs-$kind/tls.crt" SIDECAR_TLS_KEY="$TMP/certs-$kind/tls.key" \
         SIDECAR_ACCESS_LOG=off SIDECAR_SHUTDOWN_DRAIN_TIMEOUT=1s \
@@ -517,7 +518,7 @@ startup_once() { # VARIANT DIR CMD... -> sets SU_MS and SU_RSS, returns 1 withou
   local port=${PORT[sidecar-jvm]} t0 t1 pid i code ok=0
   port_free "$port" || { echo "port $port busy" >&2; return 1; }
   t0=$(date +%s%N)
-  (cd "$dir" && exec env SIDECAR_PORT="$port" SIDECAR_MANAGEMENT_PORT="$MGMT_PORT" \
+  (cd "$dir" && exec env MALLOC_ARENA_MAX=2 SIDECAR_PORT="$port" SIDECAR_MANAGEMENT_PORT="$MGMT_PORT" \
     SIDECAR_UPSTREAM="http://127.0.0.1:$UPSTREAM_PORT" \
     SIDECAR_TLS_CERT="$TMP/certs-ecdsa/tls.crt" SIDECAR_TLS_KEY="$TMP/certs-ecdsa/tls.key" \
     SIDECAR_ACCESS_LOG=off SIDECAR_SHUTDOWN_DRAIN_TIMEOUT=1s \
@@ -641,7 +642,7 @@ report() {
     echo "- CPUs: $(nproc) × $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo); kernel $(uname -r)"
     echo "- Load average before the run: $LOADAVG_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)$(awk -v l="${LOADAVG_BEFORE%% *}" 'BEGIN {if (l > 0.5) print " — **other processes were using the CPUs: rates and latencies are noisy; CPU per unit of work less so**"}')"
     echo "- JDK: $("$JAVA" -version 2>&1 | sed -n 2p)"
-    echo "- Sidecar jar: \`$JAR\` ($JAR_VERSION); JVM flags: \`$JVM_OPTS\`"
+    echo "- Sidecar jar: \`$JAR\` ($JAR_VERSION); JVM flags: \`$JVM_OPTS\`, environment \`MALLOC_ARENA_MAX=2\` (as in the JVM image)"
     [[ -n "$NATIVE" ]] && echo "- Sidecar native executable: \`$NATIVE\`"
     echo "- $TOOL_VERSIONS"
     echo "- Pinning: proxy on CPU 0 (\`taskset -c 0\`); upstream nginx (1 worker) and all load generators on CPU 1."
