@@ -13,6 +13,7 @@ import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.Security;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -202,8 +204,8 @@ public final class CertificateLoader {
             };
             return toJdkKey(completeCurve(info, certKey));
         } catch (PKCSException | OperatorCreationException | IOException e) {
-            throw new CertificateException(path, "decrypt",
-                    "cannot decrypt the private key; check sidecar.tls.key-password or sidecar.tls.key-password-file");
+            throw new CertificateException(path, "decrypt", "cannot decrypt the private key (" + e.getMessage()
+                    + "); check sidecar.tls.key-password or sidecar.tls.key-password-file");
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new CertificateException(path, "parse", "unsupported private key (" + e.getMessage()
                     + "); use an RSA or ECDSA key in PKCS#8, PKCS#1 or SEC1 form");
@@ -362,8 +364,13 @@ public final class CertificateLoader {
         }
     }
 
-    /** The BouncyCastle provider, created on first use: only encrypted keys need it. */
+    /**
+     * The BouncyCastle provider, looked up on first use: only encrypted keys need it. A native image registers it
+     * at build time with the classes its algorithms need (a new instance there finds none of them); on the JVM it
+     * is not registered and is created here.
+     */
     private static final class Bc {
-        static final Provider PROVIDER = new BouncyCastleProvider();
+        static final Provider PROVIDER = Optional.ofNullable(Security.getProvider(BouncyCastleProvider.PROVIDER_NAME))
+                .orElseGet(BouncyCastleProvider::new);
     }
 }
