@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.SslContext;
@@ -230,9 +231,12 @@ public final class ConnectionGuard {
                 @Override
                 protected void initHandler(SslHandler handler) {
                     handler.handshakeFuture().addListener(done -> {
-                        if (done.isSuccess() && admit(handler.handshakeFuture().getNow(), handler)
-                                && !"h2".equals(handler.applicationProtocol())) {
-                            watch(handler.handshakeFuture().getNow(), handler);
+                        if (done.isSuccess() && admit(handler.handshakeFuture().getNow(), handler)) {
+                            if ("h2".equals(handler.applicationProtocol())) {
+                                consolidateFlushes(handler.handshakeFuture().getNow(), handler);
+                            } else {
+                                watch(handler.handshakeFuture().getNow(), handler);
+                            }
                         }
                     });
                 }
@@ -265,6 +269,19 @@ public final class ConnectionGuard {
         }
         channel.closeFuture().addListener(closed -> open.decrementAndGet());
         return true;
+    }
+
+    /**
+     * HTTP/2: the responses of concurrent streams arrive from as many upstream connections, and Vert.x flushes
+     * each one, so every response became a TLS record and a {@code send()} of its own. Flushes made in one
+     * event-loop turn (or while the connection is reading) now go out together.
+     */
+    private static void consolidateFlushes(Channel channel, SslHandler tls) {
+        ChannelHandlerContext tlsContext = channel.pipeline().context(tls);
+        if (tlsContext != null) {
+            channel.pipeline().addAfter(tlsContext.name(), "sidecar-flush-consolidation",
+                    new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        }
     }
 
     /** Runs on the connection's event loop right after the handshake, before any request byte is read. */
