@@ -286,7 +286,8 @@ public final class CertificateLoader {
         try {
             var sec1 = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(
                     PrivateKeyInfo.getInstance(key.getEncoded()).parsePrivateKey());
-            return sec1.getPublicKey() == null ? null : sec1.getPublicKey().getOctets();
+            byte[] point = sec1.getPublicKey() == null ? null : sec1.getPublicKey().getOctets();
+            return point == null || point.length == 0 ? null : point;
         } catch (IOException | RuntimeException e) {
             return null;
         }
