@@ -45,6 +45,16 @@ wait_port_free() { # PORT: after a stop, bounded
   echo "port $1 still in use" >&2; return 1
 }
 
+wait_http_up() { # URL PID WHAT LOG: until URL answers over plain HTTP, at most ~10 s; gives up if PID exits
+  local i
+  for ((i = 0; i < 100; i++)); do
+    curl -s -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$3 did not start:" >&2; cat "$4" >&2; return 1
+}
+
 render() { # TEMPLATE OUTPUT VAR=VALUE...
   local tpl=$1 out=$2 kv expr=()
   shift 2

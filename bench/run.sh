@@ -202,12 +202,7 @@ start_upstream() {
   taskset -c 1 nginx -p "$TMP" -e stderr -c "$TMP/upstream-nginx.conf" >"$TMP/upstream-nginx.out" 2>&1 &
   UPSTREAM_PID=$!
   STARTED+=("$UPSTREAM_PID")
-  local i
-  for ((i = 0; i < 100; i++)); do
-    curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$UPSTREAM_PORT/" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "upstream nginx did not start:" >&2; cat "$TMP/upstream-nginx.out" >&2; return 1
+  wait_http_up "http://127.0.0.1:$UPSTREAM_PORT/" "$UPSTREAM_PID" "upstream nginx" "$TMP/upstream-nginx.out"
 }
 
 # ---------------------------------------------------------------------------------------------

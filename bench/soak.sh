@@ -292,24 +292,14 @@ start_nginx_upstream() { # part 1: the upstream of bench/run.sh
   taskset -c 1 nginx -p "$TMP" -e stderr -c "$TMP/upstream-nginx.conf" >"$TMP/logs/upstream-nginx.out" 2>&1 &
   NGINX_UP_PID=$!
   STARTED+=("$NGINX_UP_PID")
-  local i
-  for ((i = 0; i < 100; i++)); do
-    curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$UPSTREAM_PORT/" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "upstream nginx did not start:" >&2; cat "$TMP/logs/upstream-nginx.out" >&2; return 1
+  wait_http_up "http://127.0.0.1:$UPSTREAM_PORT/" "$NGINX_UP_PID" "upstream nginx" "$TMP/logs/upstream-nginx.out"
 }
 
 start_node_upstream() { # part 2: HTTP + SSE + upload + WebSocket echo
   taskset -c 1 node "$BENCH_DIR/soak/upstream.js" "$NODE_PORT" "$SSE_EVENTS" >"$TMP/logs/upstream-node.log" 2>&1 &
   NODE_UP_PID=$!
   STARTED+=("$NODE_UP_PID")
-  local i
-  for ((i = 0; i < 100; i++)); do
-    curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$NODE_PORT/_stats" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "Node.js upstream did not start:" >&2; cat "$TMP/logs/upstream-node.log" >&2; return 1
+  wait_http_up "http://127.0.0.1:$NODE_PORT/_stats" "$NODE_UP_PID" "Node.js upstream" "$TMP/logs/upstream-node.log"
 }
 node_stat() { # KEY -> value from the Node.js upstream's /_stats
   curl -s --max-time 2 "http://127.0.0.1:$NODE_PORT/_stats" 2>/dev/null |

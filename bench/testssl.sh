@@ -169,13 +169,7 @@ start_upstream() {
     >"$TMP/upstream.log" 2>&1 &
   UPSTREAM_PID=$!
   STARTED+=("$UPSTREAM_PID")
-  local i
-  for ((i = 0; i < 100; i++)); do
-    curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$UPSTREAM_PORT/" 2>/dev/null && return 0
-    kill -0 "$UPSTREAM_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "upstream did not start:" >&2; cat "$TMP/upstream.log" >&2; return 1
+  wait_http_up "http://127.0.0.1:$UPSTREAM_PORT/" "$UPSTREAM_PID" "upstream" "$TMP/upstream.log"
 }
 
 # ---------------------------------------------------------------------------------------------
