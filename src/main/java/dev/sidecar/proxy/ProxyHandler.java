@@ -38,6 +38,14 @@ import io.vertx.core.net.SocketAddress;
  */
 public final class ProxyHandler implements Handler<HttpServerRequest> {
 
+    /**
+     * The largest piece of a body the HTTP/1.1 decoders hand on, both ways (client to sidecar, application to
+     * sidecar). Every piece is written and flushed on its own: at Netty's default of 8 KiB each 8 KiB of a download
+     * became a TLS record and a {@code send()} of its own. At 64 KiB a piece is what one socket read brought, and it
+     * leaves as full 16 KiB records in one {@code writev}.
+     */
+    public static final int MAX_BODY_CHUNK = 64 * 1024;
+
     private static final Logger LOG = Logger.getLogger(ProxyHandler.class);
 
     private final Vertx vertx;
@@ -76,6 +84,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 .setTryUseCompression(false)
                 .setMaxInitialLineLength(64 * 1024)
                 .setMaxHeaderSize(64 * 1024)
+                .setMaxChunkSize(MAX_BODY_CHUNK)
                 .setTcpNoDelay(true)
                 .setName("sidecar-upstream");
         this.freshConnections = vertx.createHttpClient(new HttpClientOptions(clientOptions).setKeepAlive(false)

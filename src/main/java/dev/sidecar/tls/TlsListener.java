@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 
 import dev.sidecar.Sidecar;
 import dev.sidecar.proxy.ConnectionGuard;
+import dev.sidecar.proxy.ProxyHandler;
 import dev.sidecar.config.SidecarConfig;
 import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 import io.vertx.core.http.Http2Settings;
@@ -83,6 +84,7 @@ public class TlsListener implements HttpServerOptionsCustomizer {
                 .setSni(false) // the key manager reads SNI itself, per handshake
                 .setMaxInitialLineLength(config.limits().maxRequestLine())
                 .setMaxHeaderSize(config.limits().maxHeaderSize())
+                .setMaxChunkSize(ProxyHandler.MAX_BODY_CHUNK)
                 .setIdleTimeout((int) config.timeouts().idle().toSeconds())
                 .setIdleTimeoutUnit(TimeUnit.SECONDS)
                 .setCompressionSupported(false)

@@ -9,12 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -315,5 +321,84 @@ class ProxyTest {
         String r = Sidecar.raw("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nConnection: close\r\n\r\n");
         assertTrue(r.matches("(?s)HTTP/1\\.1 4\\d\\d.*"), r);
         assertEquals(before, upstream().seen().size(), "CONNECT reached the application");
+    }
+
+    /**
+     * A download leaves in full-size TLS records: the sidecar writes what it read from the application in one
+     * piece, not cut at the HTTP decoder's default of 8 KiB (each piece a record and a {@code send()} of its own).
+     */
+    @Test
+    void sendsADownloadInFullSizeTlsRecords() throws Exception {
+        int size = 4 << 20;
+        RecordSizes records = new RecordSizes(Sidecar.httpsPort());
+        try (SSLSocket tls = (SSLSocket) SidecarTestResource.clientContext().getSocketFactory()
+                .createSocket(records, "localhost", Sidecar.httpsPort(), true)) {
+            tls.getOutputStream().write(("GET /download?size=" + size + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = tls.getInputStream();
+            assertTrue(Sidecar.readHead(in).startsWith("HTTP/1.1 200"));
+            assertEquals(size, in.transferTo(OutputStream.nullOutputStream()));
+        }
+        // An 8 KiB piece is a record of 8,209 bytes (content type and AEAD tag added); a full one carries 16 KiB.
+        assertTrue(records.over(9000) > records.over(0) / 2, "bytes in records over 9,000 bytes: "
+                + records.over(9000) + " of " + records.over(0) + "; largest record " + records.largest());
+    }
+
+    /** A TCP socket that notes the size of every TLS application-data record it receives. */
+    private static final class RecordSizes extends Socket {
+        private final List<Integer> sizes = new ArrayList<>();
+        private InputStream in;
+
+        RecordSizes(int port) throws IOException {
+            super("localhost", port);
+        }
+
+        long over(int bytes) {
+            return sizes.stream().filter(n -> n > bytes).mapToLong(Integer::longValue).sum();
+        }
+
+        int largest() {
+            return sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
+        }
+
+        @Override
+        public synchronized InputStream getInputStream() throws IOException {
+            if (in == null) {
+                in = new FilterInputStream(super.getInputStream()) {
+                    private final byte[] header = new byte[5];
+                    private int headerRead;
+                    private int bodyLeft;
+
+                    @Override
+                    public int read() throws IOException {
+                        byte[] one = new byte[1];
+                        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        int n = super.read(b, off, len);
+                        for (int i = off; i < off + n;) {
+                            if (bodyLeft > 0) {
+                                int skip = Math.min(bodyLeft, off + n - i);
+                                bodyLeft -= skip;
+                                i += skip;
+                                continue;
+                            }
+                            header[headerRead++] = b[i++];
+                            if (headerRead == header.length) {
+                                headerRead = 0;
+                                bodyLeft = (header[3] & 0xff) << 8 | header[4] & 0xff;
+                                if (header[0] == 23) {
+                                    sizes.add(bodyLeft);
+                                }
+                            }
+                        }
+                        return n;
+                    }
+                };
+            }
+            return in;
+        }
     }
 }
