@@ -279,6 +279,11 @@ run_h2load() { # SECONDS CLIENTS STREAMS
     "https://127.0.0.1:${PORT[$CUR]}/"
 }
 
+run_h1_rate() { # SECONDS [h2load options...]: HTTP/1.1 keep-alive at the fixed offered load
+  LG $(($1 + 30)) h2load --h1 -t1 -c"$RATE_CLIENTS" --rps="$RATE_PER_CLIENT" -D "$1" \
+    --tls13-ciphers="$TLS13_SUITE" --groups="$TLS_GROUP" "${@:2}" "https://127.0.0.1:${PORT[$CUR]}/"
+}
+
 run_handshakes() { # SECONDS THREADS
   LG $(($1 + 30)) "$TMP/tlsload" rate 127.0.0.1 "${PORT[$CUR]}" "$1" "$2" /
 }
@@ -330,6 +335,7 @@ run_kind() { # KIND SECONDS
   case "$1" in
     h1) run_wrk "$2" "$H1_CONNS" / ;;
     h2) run_h2load "$2" "$H2_CONNS" "$H2_STREAMS" ;;
+    rate) run_h1_rate "$2" ;;
     hs) run_handshakes "$2" "$HS_THREADS" ;;
     big) run_wrk "$2" "$BIG_CONNS" /1m ;;
   esac
@@ -337,7 +343,7 @@ run_kind() { # KIND SECONDS
 units_kind() { # KIND OUTPUT
   case "$1" in
     h1|big) wrk_requests "$2" ;;
-    h2) awk '/^requests:/ {for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^succeeded/) print $i}' <<<"$2" ;;
+    h2|rate) awk '/^requests:/ {for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^succeeded/) print $i}' <<<"$2" ;;
     hs) sed -n 's/.*conns=\([0-9]*\).*/\1/p' <<<"$2" ;;
   esac
 }
@@ -383,11 +389,13 @@ step_h1() {
 }
 
 # Latency at the same offered load for every proxy (a saturated proxy's p99 mostly measures its queue):
-# h2load --h1 sends RATE_CLIENTS x RATE_PER_CLIENT requests/s and logs each request's duration.
+# h2load --h1 sends RATE_CLIENTS x RATE_PER_CLIENT requests/s and logs each request's duration. Warmed with
+# the same load first: its requests differ from wrk's (more headers), and a JIT compiling beside the event
+# loop on the one CPU shows in the tail.
 step_h1_rate() {
   local log="$TMP/logs/$CUR-h1-rate.tsv"
-  OUT_TEXT=$(LG $((STEP + 30)) h2load --h1 -t1 -c"$RATE_CLIENTS" --rps="$RATE_PER_CLIENT" -D "$STEP" \
-    --tls13-ciphers="$TLS13_SUITE" --groups="$TLS_GROUP" --log-file="$log" "https://127.0.0.1:${PORT[$CUR]}/" 2>&1) || true
+  warm_until_steady rate
+  OUT_TEXT=$(run_h1_rate "$STEP" --log-file="$log" 2>&1) || true
   echo "$OUT_TEXT" >"$TMP/logs/$CUR-h1-rate.txt"
   local stats
   stats=$(awk -F'\t' '$2 == 200 {print $3}' "$log" 2>/dev/null | sort -n |
@@ -619,6 +627,7 @@ METRICS=(
   "rss_idle_conns|RSS with $IDLE_CONNS idle TLS connections (MiB)|lower"
   "kib_per_conn|Memory per idle TLS connection (KiB)|lower"
   "warm_h1|Warm-up before HTTP/1.1 (rounds, CPU µs/unit per round)|"
+  "warm_rate|Warm-up before the fixed offered load|"
   "warm_h2|Warm-up before HTTP/2|"
   "warm_hs|Warm-up before new connections (ECDSA)|"
   "warm_big|Warm-up before 1 MiB downloads|"
