@@ -54,9 +54,9 @@ check_sidecar_args
 # Step lengths (seconds) and load shapes.
 # WARM_ROUND/WARM_MAX: warm-up rounds before each measured step (see warm_until_steady).
 if [[ $MODE == quick ]]; then
-  STEP=2; WARM_ROUND=2; WARM_MAX=2; WARM_STABLE=1; STARTUP_REPS=1; SETTLE=1
+  STEP=2; WARM_ROUND=2; WARM_MAX=2; WARM_STABLE=1; STARTUP_REPS=1; SETTLE=1; RATE_ROUNDS=1
 else
-  STEP=15; WARM_ROUND=5; WARM_MAX=12; WARM_STABLE=2; STARTUP_REPS=5; SETTLE=3
+  STEP=15; WARM_ROUND=5; WARM_MAX=12; WARM_STABLE=2; STARTUP_REPS=5; SETTLE=3; RATE_ROUNDS=3
 fi
 H1_CONNS=50          # wrk connections, HTTP/1.1 keep-alive
 H2_CONNS=10          # h2load clients, HTTP/2 ...
@@ -391,19 +391,26 @@ step_h1() {
 # Latency at the same offered load for every proxy (a saturated proxy's p99 mostly measures its queue):
 # h2load --h1 sends RATE_CLIENTS x RATE_PER_CLIENT requests/s and logs each request's duration. Warmed with
 # the same load first: its requests differ from wrk's (more headers), and a JIT compiling beside the event
-# loop on the one CPU shows in the tail.
+# loop on the one CPU shows in the tail. RATE_ROUNDS rounds of STEP seconds; each percentile is the median of
+# the rounds' (one busy moment on the machine moves a single round's p99 by milliseconds).
 step_h1_rate() {
-  local log="$TMP/logs/$CUR-h1-rate.tsv"
+  local r log rounds=() stats
   warm_until_steady rate
-  OUT_TEXT=$(run_h1_rate "$STEP" --log-file="$log" 2>&1) || true
-  echo "$OUT_TEXT" >"$TMP/logs/$CUR-h1-rate.txt"
-  local stats
-  stats=$(awk -F'\t' '$2 == 200 {print $3}' "$log" 2>/dev/null | sort -n |
-    awk '{v[NR] = $1} END {if (NR == 0) {print "n/a n/a n/a 0"; exit}
-         printf "%.2f %.2f %.2f %d", v[int(NR * 0.5) + 1] / 1000, v[int(NR * 0.99) + 1] / 1000, v[int(NR * 0.999) + 1] / 1000, NR}')
+  for ((r = 1; r <= RATE_ROUNDS; r++)); do
+    log="$TMP/logs/$CUR-h1-rate-$r.tsv"
+    OUT_TEXT=$(run_h1_rate "$STEP" --log-file="$log" 2>&1) || true
+    echo "$OUT_TEXT" >"$TMP/logs/$CUR-h1-rate-$r.txt"
+    rounds+=("$(awk -F'\t' '$2 == 200 {print $3}' "$log" 2>/dev/null | sort -n |
+      awk '{v[NR] = $1} END {if (NR == 0) {print "n/a n/a n/a 0"; exit}
+           printf "%.2f %.2f %.2f %d", v[int(NR * 0.5) + 1] / 1000, v[int(NR * 0.99) + 1] / 1000, v[int(NR * 0.999) + 1] / 1000, NR}')")
+  done
+  stats=$(for c in 1 2 3 4; do
+    printf '%s\n' "${rounds[@]}" | awk -v c="$c" '{print $c}' | sort -g | sed -n "$(((RATE_ROUNDS + 1) / 2))p"
+  done | paste -sd' ')
   read -r "R[$CUR|rate_p50]" "R[$CUR|rate_p99]" "R[$CUR|rate_p999]" "R[$CUR|rate_n]" <<<"$stats"
+  R[$CUR|rate_p99_rounds]=$(printf '%s\n' "${rounds[@]}" | awk '{printf "%s%s", (NR > 1 ? " / " : ""), $2}')
   R[$CUR|rate_rps]=$(awk -v n="${R[$CUR|rate_n]}" -v s="$STEP" 'BEGIN {printf "%.0f", n / s}')
-  log "  h1 at $((RATE_CLIENTS * RATE_PER_CLIENT)) req/s offered: ${R[$CUR|rate_rps]} req/s done, p50 ${R[$CUR|rate_p50]} ms p99 ${R[$CUR|rate_p99]} ms p99.9 ${R[$CUR|rate_p999]} ms"
+  log "  h1 at $((RATE_CLIENTS * RATE_PER_CLIENT)) req/s offered: ${R[$CUR|rate_rps]} req/s done, p50 ${R[$CUR|rate_p50]} ms p99 ${R[$CUR|rate_p99]} ms p99.9 ${R[$CUR|rate_p999]} ms (median of $RATE_ROUNDS rounds; p99 per round ${R[$CUR|rate_p99_rounds]} ms)"
 }
 
 step_h2() {
@@ -610,6 +617,7 @@ METRICS=(
   "rate_p50|**HTTP/1.1 at a fixed offered load: p50 latency (ms)**|lower"
   "rate_p99|**HTTP/1.1 at a fixed offered load: p99 latency (ms)**|lower"
   "rate_p999|HTTP/1.1 at a fixed offered load: p99.9 latency (ms)|lower"
+  "rate_p99_rounds|HTTP/1.1 at a fixed offered load: p99 of each round (ms)|"
   "h2_rps|HTTP/2, small: req/s|higher"
   "h2_us|**HTTP/2, small: CPU µs/request**|lower"
   "h2_cpu|HTTP/2: proxy CPU % (CPU0/CPU1 busy %)|"
@@ -651,7 +659,7 @@ report() {
     echo "- $TOOL_VERSIONS"
     echo "- Pinning: proxy on CPU 0 (\`taskset -c 0\`); upstream nginx (1 worker) and all load generators on CPU 1."
     echo "- TLS: TLS 1.3, $TLS13_SUITE, $TLS_GROUP for every client. Steps: ${STEP}s each, each preceded by warm-up rounds of ${WARM_ROUND}s of the same load until the proxy's CPU per unit of work is steady ($((WARM_STABLE + 1)) consecutive rounds each within ±10 % of the one before; at most $WARM_MAX rounds)."
-    echo "- Load: HTTP/1.1 wrk -t1 -c$H1_CONNS; HTTP/2 h2load -t1 -c$H2_CONNS -m$H2_STREAMS; fixed offered load: h2load --h1 -c$RATE_CLIENTS --rps=$RATE_PER_CLIENT ($((RATE_CLIENTS * RATE_PER_CLIENT)) req/s, keep-alive); new connections: $HS_THREADS concurrent clients (bench/tlsload.c), full handshake + 1 request + close each; 1 MiB: wrk -t1 -c$BIG_CONNS."
+    echo "- Load: HTTP/1.1 wrk -t1 -c$H1_CONNS; HTTP/2 h2load -t1 -c$H2_CONNS -m$H2_STREAMS; fixed offered load: h2load --h1 -c$RATE_CLIENTS --rps=$RATE_PER_CLIENT ($((RATE_CLIENTS * RATE_PER_CLIENT)) req/s, keep-alive), median of $RATE_ROUNDS rounds; new connections: $HS_THREADS concurrent clients (bench/tlsload.c), full handshake + 1 request + close each; 1 MiB: wrk -t1 -c$BIG_CONNS."
     echo
     echo "## Figures"
     echo
