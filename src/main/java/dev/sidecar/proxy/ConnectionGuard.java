@@ -17,6 +17,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -255,15 +256,12 @@ public final class ConnectionGuard {
             open.decrementAndGet();
             rejected.increment();
             // A request sent together with the client's Finished is decrypted right after this point: drop it.
-            ChannelHandlerContext tlsContext = channel.pipeline().context(tls);
-            if (tlsContext != null) {
-                channel.pipeline().addAfter(tlsContext.name(), "sidecar-refused", new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        ReferenceCountUtil.release(msg);
-                    }
-                });
-            }
+            addAfterTls(channel, tls, "sidecar-refused", new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    ReferenceCountUtil.release(msg);
+                }
+            });
             channel.close();
             return false;
         }
@@ -277,19 +275,20 @@ public final class ConnectionGuard {
      * event-loop turn (or while the connection is reading) now go out together.
      */
     private static void consolidateFlushes(Channel channel, SslHandler tls) {
-        ChannelHandlerContext tlsContext = channel.pipeline().context(tls);
-        if (tlsContext != null) {
-            channel.pipeline().addAfter(tlsContext.name(), "sidecar-flush-consolidation",
-                    new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-        }
+        addAfterTls(channel, tls, "sidecar-flush-consolidation",
+                new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
     }
 
     /** Runs on the connection's event loop right after the handshake, before any request byte is read. */
     private void watch(Channel channel, SslHandler tls) {
-        ChannelPipeline pipeline = channel.pipeline();
-        ChannelHandlerContext tlsContext = pipeline.context(tls);
+        addAfterTls(channel, tls, "sidecar-request-head-bytes", new Watch());
+    }
+
+    /** Adds {@code handler} right after TLS, where it sees plain bytes; nothing if TLS has left the pipeline. */
+    private static void addAfterTls(Channel channel, SslHandler tls, String name, ChannelHandler handler) {
+        ChannelHandlerContext tlsContext = channel.pipeline().context(tls);
         if (tlsContext != null) {
-            pipeline.addAfter(tlsContext.name(), "sidecar-request-head-bytes", new Watch());
+            channel.pipeline().addAfter(tlsContext.name(), name, handler);
         }
     }
 
